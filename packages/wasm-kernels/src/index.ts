@@ -1,0 +1,1 @@
+export { type InstallWasmKernelsResult, installWasmKernels } from './install.js';

@@ -1,0 +1,8 @@
+// Loaded before every test file: registers `toBeAllClose` and makes describeBackends()
+// switch backends through @kdkit/engine, so wasm suites get kdkit's training kernels.
+import { initBackend } from '@kdkit/engine';
+import { setBackendActivator } from '@kdkit/test-utils';
+
+setBackendActivator(async (name) => {
+  await initBackend(name, { log: false });
+});
