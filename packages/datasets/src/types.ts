@@ -1,0 +1,52 @@
+import type * as tf from '@tensorflow/tfjs-core';
+
+/**
+ * The dataset contract every kdkit trainer consumes.
+ * Images are float32 NHWC in [0, 1], flattened: `images.length === size * h * w * c`.
+ * Labels are int32 class ids in [0, numClasses); -1 marks an unlabelled example
+ * (the few-label regime: it still gets the teacher's soft targets).
+ */
+export interface ImageDataset {
+  readonly name: string;
+  readonly images: Float32Array;
+  readonly labels: Int32Array;
+  /** [height, width, channels] of one image. */
+  readonly shape: readonly [number, number, number];
+  readonly numClasses: number;
+  readonly classNames: readonly string[];
+  readonly size: number;
+  /** Optional per-channel normalization, applied by `batches` when present. */
+  readonly normalization?: { readonly mean: readonly number[]; readonly std: readonly number[] };
+}
+
+/** One batch. Its tensors belong to the consumer, who disposes them. */
+export interface Batch {
+  readonly xs: tf.Tensor4D;
+  /** int32 class ids (−1 = unlabelled). */
+  readonly labels: tf.Tensor1D;
+  /** Dataset positions of the rows of `xs`: the key of a teacher-output cache. */
+  readonly indices: Int32Array;
+  /** Set when the batch was augmented: the per-(seed, epoch) augmentation key, so a cache can tell augmented samples apart. */
+  readonly augmentationKey?: string;
+}
+
+export interface AugmentOptions {
+  /** Pad by this many pixels, then crop back at a random offset. 0 = off. */
+  readonly cropPadding?: number;
+  /** Flip horizontally with probability 0.5. */
+  readonly horizontalFlip?: boolean;
+}
+
+export interface BatchOptions {
+  readonly batchSize: number;
+  /** Default true. */
+  readonly shuffle?: boolean;
+  /** Seed of the order and augmentation. Default 0. */
+  readonly seed?: number;
+  /** Epoch number: with the seed, it fixes this epoch's order and augmentation. Default 0. */
+  readonly epoch?: number;
+  /** Drop a last batch smaller than batchSize. Default false. */
+  readonly dropRemainder?: boolean;
+  /** Off by default. */
+  readonly augment?: AugmentOptions | false;
+}
