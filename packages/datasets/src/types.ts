@@ -17,6 +17,11 @@ export interface ImageDataset {
   readonly size: number;
   /** Optional per-channel normalization, applied by `batches` when present. */
   readonly normalization?: { readonly mean: readonly number[]; readonly std: readonly number[] };
+  /**
+   * The augmentation `batches` applies when its `augment` option is left undefined: none for
+   * digits and Fashion-MNIST, crop (padding 4) + horizontal flip for CIFAR-10.
+   */
+  readonly defaultAugment?: AugmentOptions;
 }
 
 /** One batch. Its tensors belong to the consumer, who disposes them. */
@@ -47,6 +52,6 @@ export interface BatchOptions {
   readonly epoch?: number;
   /** Drop a last batch smaller than batchSize. Default false. */
   readonly dropRemainder?: boolean;
-  /** Off by default. */
+  /** `false` turns augmentation off. Default: the dataset's `defaultAugment` (off unless set). */
   readonly augment?: AugmentOptions | false;
 }

@@ -1,0 +1,74 @@
+import { SeededRandom } from '@kdkit/engine';
+import { describe, expect, it } from 'vitest';
+import { augmentationKey, resolveAugment, sampleAugmentation, writeExample } from './augment.js';
+import { fromArrays } from './from-arrays.js';
+
+// One 2×3 image, 2 channels: value = 10·y + x + 0.5·channel, scaled into [0, 1].
+const image = new Float32Array(12);
+for (let y = 0; y < 2; y++)
+  for (let x = 0; x < 3; x++)
+    for (let k = 0; k < 2; k++) image[(y * 3 + x) * 2 + k] = (10 * y + x + 0.5 * k) / 20;
+const ds = fromArrays(image, [0], { shape: [2, 3, 2], numClasses: 1 });
+const at = (out: Float32Array, y: number, x: number, k: number) => out[(y * 3 + x) * 2 + k];
+const value = (y: number, x: number, k: number) => Math.fround((10 * y + x + 0.5 * k) / 20);
+
+describe('writeExample', () => {
+  it('without a transform copies the row', () => {
+    const out = new Float32Array(12);
+    writeExample(ds, 0, out, 0, undefined, 0);
+    expect(out).toEqual(image);
+  });
+
+  it('flips left-right: out(y, x) = in(y, w − 1 − x), channels kept', () => {
+    const out = new Float32Array(12);
+    writeExample(ds, 0, out, 0, { offsetY: 0, offsetX: 0, flip: true }, 0);
+    expect(at(out, 1, 0, 1)).toBe(value(1, 2, 1));
+    expect(at(out, 0, 2, 0)).toBe(value(0, 0, 0));
+  });
+
+  it('crops the zero-padded image: out(y, x) = in(y + oy − p, x + ox − p), 0 outside', () => {
+    const out = new Float32Array(12);
+    writeExample(ds, 0, out, 0, { offsetY: 0, offsetX: 2, flip: false }, 1);
+    // Row 0 comes from y = −1: all zero. Row 1 from y = 0, x shifted by +1.
+    expect(Array.from(out.subarray(0, 6))).toEqual([0, 0, 0, 0, 0, 0]);
+    expect(at(out, 1, 0, 1)).toBe(value(0, 1, 1));
+    expect(at(out, 1, 1, 0)).toBe(value(0, 2, 0));
+    expect(at(out, 1, 2, 0)).toBe(0);
+  });
+});
+
+describe('sampleAugmentation', () => {
+  const augment = { cropPadding: 4, horizontalFlip: true };
+  const base = new SeededRandom(5).fork('augment');
+
+  it('depends only on (seed, epoch, index), with offsets in [0, 2p] and both flips', () => {
+    const draws = Array.from({ length: 200 }, (_, i) => sampleAugmentation(base, 1, i, augment));
+    expect(
+      Array.from({ length: 200 }, (_, i) =>
+        sampleAugmentation(new SeededRandom(5).fork('augment'), 1, i, augment),
+      ),
+    ).toEqual(draws);
+    expect(
+      draws.every((d) => d.offsetX >= 0 && d.offsetX <= 8 && d.offsetY >= 0 && d.offsetY <= 8),
+    ).toBe(true);
+    const flips = draws.filter((d) => d.flip).length;
+    expect(flips).toBeGreaterThan(60);
+    expect(flips).toBeLessThan(140);
+    expect(new Set(draws.map((d) => d.offsetX)).size).toBe(9);
+    expect(sampleAugmentation(base, 2, 0, augment)).not.toEqual(
+      sampleAugmentation(base, 1, 0, augment),
+    );
+  });
+
+  it('resolveAugment treats no crop and no flip as off; the key names every setting', () => {
+    expect(resolveAugment('t', ds, {})).toBeUndefined();
+    expect(resolveAugment('t', ds, undefined)).toBeUndefined();
+    expect(resolveAugment('t', ds, { horizontalFlip: true })).toEqual({
+      cropPadding: 0,
+      horizontalFlip: true,
+    });
+    expect(augmentationKey(3, 9, { cropPadding: 4, horizontalFlip: false })).toBe(
+      'seed=3;epoch=9;crop=4;flip=0',
+    );
+  });
+});

@@ -1,0 +1,137 @@
+import { describeBackends, expectNoLeaks } from '@kdkit/test-utils';
+import * as tf from '@tensorflow/tfjs-core';
+import { expect, it } from 'vitest';
+import { toyDataset } from '../test/toy.js';
+import { batches, countBatches } from './batches.js';
+import type { BatchOptions, ImageDataset } from './types.js';
+
+function collect(ds: ImageDataset, options: BatchOptions) {
+  const out: {
+    xs: Float32Array;
+    labels: Int32Array;
+    indices: Int32Array;
+    shape: number[];
+    key?: string;
+    labelDtype: string;
+  }[] = [];
+  for (const b of batches(ds, options)) {
+    out.push({
+      xs: b.xs.dataSync() as Float32Array,
+      labels: b.labels.dataSync() as Int32Array,
+      indices: b.indices,
+      shape: b.xs.shape,
+      labelDtype: b.labels.dtype,
+      ...(b.augmentationKey === undefined ? {} : { key: b.augmentationKey }),
+    });
+    tf.dispose([b.xs, b.labels]);
+  }
+  return out;
+}
+
+const order = (bs: ReturnType<typeof collect>) => bs.flatMap((b) => Array.from(b.indices));
+
+describeBackends(['cpu', 'wasm'], 'batches', () => {
+  const ds = toyDataset(10);
+  const per = 12;
+
+  it('yields every example once, rows copied from the dataset, labels int32', () => {
+    const bs = collect(ds, { batchSize: 4, seed: 3 });
+    expect(bs.map((b) => b.shape)).toEqual([
+      [4, 3, 4, 1],
+      [4, 3, 4, 1],
+      [2, 3, 4, 1],
+    ]);
+    expect(order(bs).sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    for (const b of bs) {
+      expect(b.labelDtype).toBe('int32');
+      b.indices.forEach((index, row) => {
+        expect(b.labels[row]).toBe(ds.labels[index]);
+        expect(b.xs.subarray(row * per, (row + 1) * per)).toEqual(
+          ds.images.subarray(index * per, (index + 1) * per),
+        );
+      });
+    }
+    expect(countBatches(ds, { batchSize: 4 })).toBe(3);
+  });
+
+  it('same seed and epoch → same order; another epoch or seed → another order', () => {
+    const a = order(collect(ds, { batchSize: 3, seed: 7, epoch: 2 }));
+    expect(order(collect(ds, { batchSize: 3, seed: 7, epoch: 2 }))).toEqual(a);
+    expect(order(collect(ds, { batchSize: 5, seed: 7, epoch: 2 }))).toEqual(a);
+    expect(order(collect(ds, { batchSize: 3, seed: 7, epoch: 3 }))).not.toEqual(a);
+    expect(order(collect(ds, { batchSize: 3, seed: 8, epoch: 2 }))).not.toEqual(a);
+  });
+
+  it('shuffle: false keeps dataset order; dropRemainder drops the short batch', () => {
+    const bs = collect(ds, { batchSize: 4, shuffle: false, dropRemainder: true });
+    expect(order(bs)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(countBatches(ds, { batchSize: 4, dropRemainder: true })).toBe(2);
+  });
+
+  it('applies the dataset normalization: (x − mean) / std', () => {
+    const normalized = { ...ds, normalization: { mean: [0.5], std: [0.25] } };
+    const [b] = collect(normalized, { batchSize: 10, shuffle: false });
+    const expected = Array.from(ds.images, (v) => (v - 0.5) / 0.25);
+    expect(b?.xs).toBeAllClose(expected, { atol: 1e-6 });
+  });
+
+  it('augmentation is deterministic per (seed, epoch, index), whatever the batch size', () => {
+    const augment = { cropPadding: 1, horizontalFlip: true };
+    const byIndex = (bs: ReturnType<typeof collect>) => {
+      const rows = new Map<number, number[]>();
+      for (const b of bs) {
+        b.indices.forEach((index, r) => {
+          rows.set(index, Array.from(b.xs.subarray(r * per, (r + 1) * per)));
+        });
+      }
+      return rows;
+    };
+    const a = collect(ds, { batchSize: 3, seed: 1, epoch: 4, augment });
+    const b = collect(ds, { batchSize: 7, seed: 1, epoch: 4, augment });
+    expect(byIndex(b)).toEqual(byIndex(a));
+    expect(a[0]?.key).toBe('seed=1;epoch=4;crop=1;flip=1');
+    const c = collect(ds, { batchSize: 3, seed: 1, epoch: 5, augment });
+    expect(byIndex(c)).not.toEqual(byIndex(a));
+    expect(c[0]?.key).toBe('seed=1;epoch=5;crop=1;flip=1');
+    expect(collect(ds, { batchSize: 3, augment: false })[0]?.key).toBeUndefined();
+  });
+
+  it('uses the dataset default augmentation unless augment: false', () => {
+    const withDefault = { ...ds, defaultAugment: { horizontalFlip: true } };
+    expect(collect(withDefault, { batchSize: 10 })[0]?.key).toBe('seed=0;epoch=0;crop=0;flip=1');
+    expect(collect(withDefault, { batchSize: 10, augment: false })[0]?.key).toBeUndefined();
+  });
+
+  it('rejects bad options, naming them', () => {
+    expect(() => batches(ds, { batchSize: 0 })).toThrow(
+      /batches: 'batchSize' must be an integer ≥ 1, got 0/,
+    );
+    expect(() => batches(ds, { batchSize: 2, seed: -1 })).toThrow(/'seed'/);
+    expect(() => batches(ds, { batchSize: 2, epoch: 1.5 })).toThrow(/'epoch'/);
+    expect(() => batches(ds, { batchSize: 2, augment: { cropPadding: -1 } })).toThrow(
+      /'augment.cropPadding'/,
+    );
+  });
+
+  it('each batch owns its tensors: earlier batches keep their values while later ones are made', () => {
+    const held = [...batches(ds, { batchSize: 3, shuffle: false })];
+    held.forEach((b, k) => {
+      expect(b.xs.dataSync()).toEqual(
+        ds.images.subarray(k * 3 * per, (k * 3 + b.indices.length) * per),
+      );
+      tf.dispose([b.xs, b.labels]);
+    });
+  });
+
+  it('leaks no tensors once the consumer disposes each batch', async () => {
+    await expectNoLeaks(() => {
+      const kept: tf.Tensor[] = [];
+      for (const b of batches(ds, {
+        batchSize: 4,
+        augment: { cropPadding: 2, horizontalFlip: true },
+      }))
+        kept.push(b.xs, b.labels);
+      return kept;
+    });
+  });
+});
