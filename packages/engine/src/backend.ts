@@ -67,7 +67,8 @@ async function activate(name: BackendName, options: InitBackendOptions): Promise
   await load();
   if (name !== 'tensorflow') {
     // tfjs asks Node users to install tfjs-node; we chose this backend on purpose.
-    tf.env().set('IS_TEST', true);
+    // PROD silences that warning only (IS_TEST would also turn on per-kernel leak checks).
+    tf.env().set('PROD', true);
   }
   const ok = await tf.setBackend(name);
   if (!ok) throw new Error(`tf.setBackend('${name}') returned false`);
