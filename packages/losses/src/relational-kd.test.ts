@@ -1,0 +1,47 @@
+import { describeBackends, expectAllClose, expectNoLeaks, randomArray } from '@kdkit/test-utils';
+import * as tf from '@tensorflow/tfjs-core';
+import { expect, it } from 'vitest';
+import { analyticGrad, finiteDifferenceGrad } from '../test/gradients.js';
+import { toMatrix } from '../test/reference.js';
+import { refRkd } from '../test/reference-features.js';
+import { relationalKdLoss } from './relational-kd.js';
+
+describeBackends(['cpu', 'wasm'], 'relationalKdLoss', () => {
+  it('matches a float64 reference of the distance and angle terms', () => {
+    const s = tf.tensor2d(randomArray(4 * 3, 1, -2, 2), [4, 3]);
+    const t = tf.tensor2d(randomArray(4 * 5, 2, -2, 2), [4, 5]);
+    const ref = refRkd(toMatrix(s.dataSync(), 4, 3), toMatrix(t.dataSync(), 4, 5));
+    const terms = relationalKdLoss([s], [t]);
+    expectAllClose(terms.distance, ref.distance, { atol: 1e-5, rtol: 1e-4 });
+    expectAllClose(terms.angle, ref.angle, { atol: 1e-5, rtol: 1e-4 });
+    expectAllClose(terms.total, 25 * ref.distance + 50 * ref.angle, { atol: 1e-4, rtol: 1e-4 });
+    // Relations are invariant to scaling and translating the embedding.
+    const moved = relationalKdLoss([s], [tf.add(tf.mul(s, 3), 1)]);
+    expectAllClose(moved.total, 0, { atol: 1e-4 });
+    tf.dispose([s, t, terms, moved]);
+  });
+
+  it('agrees with finite differences and stays finite with duplicate examples', () => {
+    const s = tf.tensor2d(randomArray(3 * 2, 3, -2, 2), [3, 2]);
+    const t = tf.tensor2d(randomArray(3 * 3, 4, -2, 2), [3, 3]);
+    const f = (x: tf.Tensor) => relationalKdLoss([x], [t]).total;
+    expectAllClose(analyticGrad(f, s), finiteDifferenceGrad(f, s, 1e-2), {
+      atol: 1e-2,
+      rtol: 5e-2,
+    });
+    const duplicates = tf.tensor2d([
+      [1, 2],
+      [1, 2],
+      [0, 1],
+    ]);
+    expect(analyticGrad(f, duplicates).every(Number.isFinite)).toBe(true);
+    tf.dispose([s, t, duplicates]);
+  });
+
+  it('does not leak', async () => {
+    const s = tf.tensor2d(randomArray(8, 5), [4, 2]);
+    await expectNoLeaks(() => relationalKdLoss([s], [s], { angleWeight: 0 }));
+    await expectNoLeaks(() => relationalKdLoss([s], [s]));
+    s.dispose();
+  });
+});

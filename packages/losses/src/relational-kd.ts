@@ -1,0 +1,141 @@
+import { assertInRange } from '@kdkit/engine';
+import * as tf from '@tensorflow/tfjs-core';
+import { computeFeatureLoss, FEATURE_OPTION_SPEC, resolveBeta } from './internal/feature-loss.js';
+import { assertFeaturePairs } from './internal/features.js';
+import type { LossEntry } from './internal/loss-entry.js';
+import { flattenBatch, l2Normalize } from './internal/normalize.js';
+import { parseLossOptions } from './internal/options.js';
+import { resolveTaskWeights } from './internal/task-terms.js';
+import type { DistillationLoss } from './types.js';
+
+const DISTANCE_FLOOR = 1e-12;
+
+/** Huber / smooth-L1 with δ = 1, averaged: 0.5·min(d, 1)² + (d − min(d, 1)), no branch. */
+function smoothL1(a: tf.Tensor, b: tf.Tensor): tf.Scalar {
+  const diff = tf.abs(tf.sub(a, b));
+  const inner = tf.minimum(diff, 1);
+  return tf.mean(tf.add(tf.mul(tf.square(inner), 0.5), tf.sub(diff, inner))) as tf.Scalar;
+}
+
+/** Pairwise Euclidean distances [b, b] with a zero diagonal, divided by their off-diagonal mean. */
+export function normalizedDistances(embeddings: tf.Tensor2D): tf.Tensor2D {
+  const batch = embeddings.shape[0];
+  const squared = tf.sum(tf.square(embeddings), 1);
+  const gram = tf.matMul(embeddings, embeddings, false, true);
+  const d2 = tf.sub(tf.add(tf.expandDims(squared, 1), tf.expandDims(squared, 0)), tf.mul(gram, 2));
+  const offDiagonal = tf.sub(1, tf.eye(batch));
+  const distances = tf.mul(tf.sqrt(tf.maximum(d2, DISTANCE_FLOOR)), offDiagonal);
+  // The floor keeps every off-diagonal distance > 0, so their mean is over b(b − 1) entries.
+  const meanDistance = tf.div(tf.sum(distances), Math.max(batch * (batch - 1), 1));
+  return tf.div(distances, tf.maximum(meanDistance, DISTANCE_FLOOR)) as tf.Tensor2D;
+}
+
+/** Cosines of all angles ∠(e_j − e_i, e_k − e_i), flattened to [b³]. */
+export function tripletAngles(embeddings: tf.Tensor2D): tf.Tensor1D {
+  const differences = tf.sub(tf.expandDims(embeddings, 0), tf.expandDims(embeddings, 1));
+  const unit = l2Normalize(differences, 2) as tf.Tensor3D;
+  return tf.reshape(tf.matMul(unit, unit, false, true), [-1]) as tf.Tensor1D;
+}
+
+export type RelationalKdTerms = {
+  /** distanceWeight · distance + angleWeight · angle. */
+  readonly total: tf.Scalar;
+  readonly distance: tf.Scalar;
+  readonly angle: tf.Scalar;
+};
+
+/** Unchecked RKD terms summed over pairs. */
+export function relationalKdTerms(
+  studentFeatures: readonly tf.Tensor[],
+  teacherFeatures: readonly tf.Tensor[],
+  distanceWeight: number,
+  angleWeight: number,
+): RelationalKdTerms {
+  const distances: tf.Scalar[] = [];
+  const angles: tf.Scalar[] = [];
+  studentFeatures.forEach((s, i) => {
+    const es = flattenBatch(s);
+    const et = flattenBatch(teacherFeatures[i] as tf.Tensor);
+    distances.push(smoothL1(normalizedDistances(es), normalizedDistances(et)));
+    angles.push(angleWeight > 0 ? smoothL1(tripletAngles(es), tripletAngles(et)) : tf.scalar(0));
+  });
+  const distance = tf.addN(distances) as tf.Scalar;
+  const angle = tf.addN(angles) as tf.Scalar;
+  const total = tf.add(tf.mul(distance, distanceWeight), tf.mul(angle, angleWeight)) as tf.Scalar;
+  return { total, distance, angle };
+}
+
+export interface RelationalKdOptions {
+  /** Weight of the distance term. Default 25. */
+  readonly distanceWeight?: number;
+  /** Weight of the angle term (0 skips it). Default 50. */
+  readonly angleWeight?: number;
+}
+
+/**
+ * Relational knowledge distillation (RKD, Park et al. 2019): the student reproduces the
+ * *relations* between examples in a batch rather than the outputs. Distance term: smooth-L1
+ * between the pairwise distances, each divided by its mean. Angle term: smooth-L1 between the
+ * cosines of all triplet angles ∠(e_j − e_i, e_k − e_i).
+ * `total = distanceWeight · distance + angleWeight · angle`, summed over feature pairs.
+ * The angle term costs O(b²·d) memory: give it pooled embeddings, not large maps.
+ *
+ * Inputs are **features** (embeddings), not logits or probabilities.
+ *
+ * @param studentFeatures student embeddings (any shape [b, ...], flattened).
+ * @param teacherFeatures teacher embeddings; sizes may differ from the student's.
+ * @param options distanceWeight 25, angleWeight 50 (the paper's settings).
+ * @returns scalars `{ total, distance, angle }`.
+ * @example
+ * const { total } = relationalKdLoss([studentEmbedding], [teacherEmbedding]);
+ */
+export function relationalKdLoss(
+  studentFeatures: readonly tf.Tensor[],
+  teacherFeatures: readonly tf.Tensor[],
+  options: RelationalKdOptions = {},
+): RelationalKdTerms {
+  const where = 'relationalKdLoss';
+  const { distanceWeight = 25, angleWeight = 50 } = options;
+  assertInRange(where, 'distanceWeight', distanceWeight, 0, Number.MAX_VALUE);
+  assertInRange(where, 'angleWeight', angleWeight, 0, Number.MAX_VALUE);
+  assertFeaturePairs(where, studentFeatures, teacherFeatures);
+  return tf.tidy(() =>
+    relationalKdTerms(studentFeatures, teacherFeatures, distanceWeight, angleWeight),
+  );
+}
+
+/**
+ * Registered 'rkd': `total = ceWeight · hard + beta · (25 · distance + 50 · angle)`
+ * (+ kdWeight · T² · soft). Options beta=1, distanceWeight=25, angleWeight=50, ceWeight=1.
+ * Terms: `{ total, hard, rkd, distance, angle }`.
+ */
+export function createRelationalKdLoss(options?: Record<string, unknown>): DistillationLoss {
+  const name = 'rkd';
+  const where = `loss '${name}'`;
+  const parsed = parseLossOptions(name, options, {
+    ...FEATURE_OPTION_SPEC,
+    distanceWeight: 'number',
+    angleWeight: 'number',
+  });
+  const weights = resolveTaskWeights(where, parsed);
+  const beta = resolveBeta(where, parsed.beta, 1);
+  const { distanceWeight = 25, angleWeight = 50 } = parsed;
+  assertInRange(where, 'distanceWeight', distanceWeight, 0, Number.MAX_VALUE);
+  assertInRange(where, 'angleWeight', angleWeight, 0, Number.MAX_VALUE);
+  return {
+    name,
+    needsFeatures: true,
+    compute: (ctx) =>
+      computeFeatureLoss(where, ctx, weights, beta, 'rkd', {}, (s, t) => {
+        const { total, distance, angle } = relationalKdTerms(s, t, distanceWeight, angleWeight);
+        return { main: total, extra: { distance, angle } };
+      }),
+  };
+}
+
+export const relationalKdLossEntry: LossEntry = {
+  name: 'rkd',
+  description:
+    'Relational KD (Park et al.): CE + beta·(25·distance + 50·angle) smooth-L1 terms on batch relations; beta=1.',
+  factory: createRelationalKdLoss,
+};
