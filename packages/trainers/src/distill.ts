@@ -1,0 +1,219 @@
+import type { Batch } from '@kdkit/datasets';
+import { KdkitError } from '@kdkit/engine';
+import type { DistillationLoss } from '@kdkit/losses';
+import { withFeatures } from '@kdkit/models';
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { evaluate, metricValues } from './evaluate.js';
+import { assertModelFitsData, assertSameSignature, signatureOf } from './internal/check-models.js';
+import { lossVariables } from './internal/loss-variables.js';
+import { minimizeTerms, splitOutputs, trainableVariables } from './internal/minimize-terms.js';
+import { resolveLoss } from './internal/resolve-loss.js';
+import { runLoop } from './internal/run-loop.js';
+import { createOptimizer } from './optimizer.js';
+import { TeacherCache } from './teacher-cache.js';
+import type { CommonTrainOptions } from './train-options.js';
+import type { TrainResult } from './types.js';
+
+/**
+ * `'auto'`: cache teacher logits by dataset index, except for augmented batches or a feature
+ * loss (then the teacher runs every step). `'off'`: never cache. `{ topK }`: always cache (keyed by
+ * augmentation key too), optionally keeping only the top-k logits.
+ */
+export type TeacherCacheMode = 'auto' | 'off' | { readonly topK?: number };
+
+export interface DistillOptions extends CommonTrainOptions {
+  readonly student: tfl.LayersModel;
+  /** The frozen teacher (inference mode). Give `teacher` or `teachers`. */
+  readonly teacher?: tfl.LayersModel;
+  /** Several frozen teachers: the loss gets `teacherLogitsList` (default loss 'multi-teacher'). */
+  readonly teachers?: readonly tfl.LayersModel[];
+  /** A registered loss name or a DistillationLoss. Default 'hinton' ('multi-teacher' with `teachers`). */
+  readonly loss?: string | DistillationLoss;
+  /** Options of a loss given by name, e.g. `{ temperature: 4, alpha: 0.9 }`. */
+  readonly lossOptions?: Record<string, unknown>;
+  /** Default 'auto'. */
+  readonly teacherCache?: TeacherCacheMode;
+  /**
+   * Layers to tap when the loss `needsFeatures` and a model has a single output: it is wrapped
+   * with `withFeatures` (@kdkit/models; zoo models default to their stage ends). Models that
+   * already output `[logits, ...features]` are used as they are.
+   */
+  readonly taps?: { readonly teacher?: readonly string[]; readonly student?: readonly string[] };
+}
+
+export interface DistillResult extends TrainResult {
+  /** Cache counters (samples served from / missing in the cache), when a cache was used. */
+  readonly teacherCache?: {
+    readonly hits: number;
+    readonly misses: number;
+    readonly bytes: number;
+  };
+}
+
+interface TeacherOutput {
+  readonly logits: tf.Tensor2D;
+  readonly features: readonly tf.Tensor[];
+}
+
+/**
+ * Offline knowledge distillation: frozen teacher(s) in inference mode
+ * (`apply(xs, { training: false })`: no dropout, BatchNorm on moving statistics), the student in
+ * training mode, one gradient step of `loss.compute(ctx)` per batch.
+ *
+ * Teacher cache: with `teacherCache: 'auto'` each teacher's logits are computed once per sample
+ * (epoch 1) and served from a Float32Array keyed by dataset index afterwards. Feature maps are
+ * not cached (they are 100–1000× larger than logits): with a loss that `needsFeatures`, the
+ * teacher runs every step and single-output models are wrapped with `withFeatures` (see `taps`).
+ *
+ * Teacher and student must agree on input shape and classes; otherwise this throws
+ * `SHAPE_MISMATCH` naming both shapes, before any step.
+ *
+ * @example
+ * await distill({ teacher, student, train, epochs: 10, batchSize: 64, seed: 1,
+ *   loss: 'hinton', lossOptions: { temperature: 4, alpha: 0.9 }, callbacks: [progressBar()] });
+ */
+export async function distill(options: DistillOptions): Promise<DistillResult> {
+  const where = 'distill';
+  const { student, train, validation } = options;
+  const teachers = options.teachers ?? (options.teacher ? [options.teacher] : []);
+  if (teachers.length === 0 || (options.teacher && options.teachers)) {
+    throw new KdkitError(
+      'INVALID_ARGUMENT',
+      `${where}: give exactly one of 'teacher' (a model) or 'teachers' (a non-empty array)`,
+    );
+  }
+  teachers.forEach((teacher, i) => {
+    const arg = options.teachers ? `teachers[${i}]` : 'teacher';
+    assertSameSignature(where, arg, teacher, 'student', student);
+    if (teacher === student) {
+      throw new KdkitError('INVALID_ARGUMENT', `${where}: '${arg}' is the student itself`);
+    }
+  });
+  assertModelFitsData(where, 'student', student, train);
+  if (validation) assertModelFitsData(where, 'student', student, validation);
+
+  const defaultLoss = options.teachers ? 'multi-teacher' : 'hinton';
+  const loss = resolveLoss(where, options.loss ?? defaultLoss, options.lossOptions);
+  const needsFeatures = loss.needsFeatures === true;
+  // Feature models share the originals' layers and weights: training one trains the other.
+  const tapped = (model: tfl.LayersModel, taps: readonly string[] | undefined) =>
+    !needsFeatures || model.outputs.length > 1
+      ? model
+      : withFeatures(model, taps ? { taps } : {}).model;
+  const studentNet = tapped(student, options.taps?.student);
+  const teacherNets = teachers.map((t) => tapped(t, options.taps?.teacher));
+
+  const mode = options.teacherCache ?? 'auto';
+  const useCache = mode !== 'off' && !needsFeatures;
+  const classes = signatureOf(student).classes ?? train.numClasses;
+  const caches = useCache
+    ? teachers.map(
+        () => new TeacherCache(train.size, classes, typeof mode === 'object' ? mode : {}),
+      )
+    : [];
+
+  const teacherForward = (teacher: tfl.LayersModel, batch: Batch): TeacherOutput =>
+    tf.tidy(() => {
+      const out = splitOutputs(teacher.apply(batch.xs, { training: false }));
+      return { logits: out.logits, features: needsFeatures ? out.features : [] };
+    });
+
+  const teacherOutputs = (batch: Batch): TeacherOutput[] =>
+    teacherNets.map((teacher, i) => {
+      const key = batch.augmentationKey ?? '';
+      // 'auto' never caches augmented batches (their key changes every epoch: no reuse).
+      const cache = mode === 'auto' && key !== '' ? undefined : caches[i];
+      const hit = cache?.lookup(batch.indices, key);
+      if (hit) return { logits: hit, features: [] };
+      const { logits, features } = teacherForward(teacher, batch);
+      if (!cache) return { logits, features };
+      const filled = cache.fill(batch.indices, logits.dataSync(), key);
+      tf.dispose([logits, ...features]);
+      return { logits: filled, features: [] };
+    });
+
+  const lossTerms = (
+    batch: Batch,
+    outs: readonly TeacherOutput[],
+    training: boolean,
+    epoch: number,
+    step: number,
+  ) => {
+    const own = splitOutputs(studentNet.apply(batch.xs, { training }));
+    const first = outs[0] as TeacherOutput;
+    return loss.compute({
+      studentLogits: own.logits,
+      labels: batch.labels,
+      epoch,
+      step,
+      teacherLogitsList: outs.map((o) => o.logits),
+      ...(outs.length === 1 ? { teacherLogits: first.logits } : {}),
+      ...(needsFeatures ? { studentFeatures: own.features, teacherFeatures: first.features } : {}),
+    });
+  };
+
+  const seed = options.seed ?? 0;
+  const batchOptions = {
+    batchSize: options.batchSize,
+    seed,
+    ...(options.augment !== undefined ? { augment: options.augment } : {}),
+  };
+  const extraVariables = lossVariables(loss, train, batchOptions, (batch) =>
+    lossTerms(
+      batch,
+      teacherNets.map((t) => teacherForward(t, batch)),
+      false,
+      0,
+      0,
+    ),
+  );
+  const spec = options.optimizer ?? 'adam';
+  const optimizer = createOptimizer(spec);
+  const variables = trainableVariables(student, extraVariables);
+  try {
+    const result = await runLoop({
+      kind: 'distill',
+      where,
+      train,
+      epochs: options.epochs,
+      batchSize: options.batchSize,
+      seed,
+      callbacks: options.callbacks ?? [],
+      models: [{ name: 'student', model: student, optimizer, extraVariables }],
+      resumeFrom: options.resumeFrom,
+      lrSchedule: options.lrSchedule ?? 'constant',
+      augment: options.augment,
+      step: (batch, epoch, step) => {
+        const outs = teacherOutputs(batch);
+        try {
+          return minimizeTerms(where, [{ optimizer, variables }], () =>
+            lossTerms(batch, outs, true, epoch, step),
+          );
+        } finally {
+          tf.dispose(outs.flatMap((o) => [o.logits, ...o.features]));
+        }
+      },
+      ...(validation
+        ? {
+            validate: async () =>
+              metricValues(await evaluate(student, validation, { teacher: teachers[0] })),
+          }
+        : {}),
+    });
+    if (caches.length === 0) return result;
+    const sum = (f: (c: TeacherCache) => number) => caches.reduce((s, c) => s + f(c), 0);
+    return {
+      ...result,
+      teacherCache: {
+        hits: sum((c) => c.hits),
+        misses: sum((c) => c.misses),
+        bytes: sum((c) => c.bytes),
+      },
+    };
+  } finally {
+    if (!(spec instanceof tf.Optimizer)) optimizer.dispose();
+    // A loss built here from a name is ours to free; a loss object passed in stays the caller's.
+    if (options.loss !== loss) loss.dispose?.();
+  }
+}
