@@ -15,6 +15,7 @@ import { checkpoint } from './callbacks/checkpoint.js';
 import { readCheckpoint } from './checkpoint-io.js';
 import { distill } from './distill.js';
 import { evaluate } from './evaluate.js';
+import { TeacherCache } from './teacher-cache.js';
 
 /** KL(teacher ‖ student) at T = 1, plus the batch's mean student logit (to see the inputs). */
 const pureKl: DistillationLoss = {
@@ -98,6 +99,29 @@ describeBackends(['cpu', 'wasm'], 'distill', () => {
     expect(cached.history[1]?.losses).toEqual(uncached.history[1]?.losses);
     expect(cached.teacherCache).toMatchObject({ hits: 40, misses: 40, bytes: 40 * 3 * 4 + 40 });
     expect(uncached.teacherCache).toBeUndefined();
+    teacher.dispose();
+  });
+
+  it('a shared TeacherCache is filled by the first run and serves every step of the next', async () => {
+    const teacher = tinyMlp(11);
+    const train = quadrantDataset(40, 1);
+    const shared = new TeacherCache(train.size, 3);
+    const run = async (teacherCache: 'off' | TeacherCache) => {
+      const student = tinyMlp(3);
+      const options = { teacher, student, train, epochs: 2, batchSize: 16, loss: pureKl, seed: 4 };
+      const result = await distill({ ...options, optimizer: 'sgd', teacherCache });
+      student.dispose();
+      return result;
+    };
+    await run(shared);
+    expect([shared.hits, shared.misses]).toEqual([40, 40]);
+    const second = await run(shared);
+    expect([shared.hits, shared.misses]).toEqual([120, 40]);
+    const uncached = await run('off');
+    expect(second.history.map((h) => h.losses)).toEqual(uncached.history.map((h) => h.losses));
+    await expect(run(new TeacherCache(41, 3))).rejects.toThrow(
+      "distill: 'teacherCache' was built for 41 samples × 3 classes, but the training set has 40 samples",
+    );
     teacher.dispose();
   });
 

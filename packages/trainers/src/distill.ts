@@ -19,8 +19,15 @@ import type { TrainResult } from './types.js';
  * `'auto'`: cache teacher logits by dataset index, except for augmented batches or a feature
  * loss (then the teacher runs every step). `'off'`: never cache. `{ topK }`: always cache (keyed by
  * augmentation key too), optionally keeping only the top-k logits.
+ * A `TeacherCache` (one per teacher): behaves like `'auto'` but uses, and fills, the caller's
+ * cache, so runs that share the same teacher and training set (a sweep) pay for the teacher once.
  */
-export type TeacherCacheMode = 'auto' | 'off' | { readonly topK?: number };
+export type TeacherCacheMode =
+  | 'auto'
+  | 'off'
+  | { readonly topK?: number }
+  | TeacherCache
+  | readonly TeacherCache[];
 
 export interface DistillOptions extends CommonTrainOptions {
   readonly student: tfl.LayersModel;
@@ -104,14 +111,19 @@ export async function distill(options: DistillOptions): Promise<DistillResult> {
   const studentNet = tapped(student, options.taps?.student);
   const teacherNets = teachers.map((t) => tapped(t, options.taps?.teacher));
 
-  const mode = options.teacherCache ?? 'auto';
-  const useCache = mode !== 'off' && !needsFeatures;
+  const requested = options.teacherCache ?? 'auto';
   const classes = signatureOf(student).classes ?? train.numClasses;
-  const caches = useCache
-    ? teachers.map(
+  const given = sharedCaches(where, requested, teachers.length, train.size, classes);
+  const mode = given
+    ? 'auto'
+    : (requested as Exclude<TeacherCacheMode, TeacherCache | readonly TeacherCache[]>);
+  const useCache = mode !== 'off' && !needsFeatures;
+  const caches = !useCache
+    ? []
+    : (given ??
+      teachers.map(
         () => new TeacherCache(train.size, classes, typeof mode === 'object' ? mode : {}),
-      )
-    : [];
+      ));
 
   const teacherForward = (teacher: tfl.LayersModel, batch: Batch): TeacherOutput =>
     tf.tidy(() => {
@@ -216,4 +228,31 @@ export async function distill(options: DistillOptions): Promise<DistillResult> {
     // A loss built here from a name is ours to free; a loss object passed in stays the caller's.
     if (options.loss !== loss) loss.dispose?.();
   }
+}
+
+/** The caller's caches when `teacherCache` holds some, checked against the teachers and data. */
+function sharedCaches(
+  where: string,
+  mode: TeacherCacheMode,
+  teachers: number,
+  size: number,
+  classes: number,
+): readonly TeacherCache[] | undefined {
+  const given = mode instanceof TeacherCache ? [mode] : Array.isArray(mode) ? mode : undefined;
+  if (!given) return undefined;
+  if (given.length !== teachers) {
+    throw new KdkitError(
+      'INVALID_ARGUMENT',
+      `${where}: 'teacherCache' holds ${given.length} caches for ${teachers} teacher(s); give one per teacher`,
+    );
+  }
+  for (const cache of given) {
+    if (cache.size !== size || cache.classes !== classes) {
+      throw new KdkitError(
+        'SHAPE_MISMATCH',
+        `${where}: 'teacherCache' was built for ${cache.size} samples × ${cache.classes} classes, but the training set has ${size} samples and the student ${classes} classes`,
+      );
+    }
+  }
+  return given;
 }
