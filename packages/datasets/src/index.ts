@@ -7,6 +7,7 @@ export { FASHION_MNIST_CLASSES, loadFashionMnist } from './fashion-mnist.js';
 export { type FromArraysOptions, fromArrays } from './from-arrays.js';
 export { encodeIdx, type IdxData, parseIdx } from './idx.js';
 export type { LoadOptions, Split } from './idx-dataset.js';
+export { labelledOnly } from './labelled-only.js';
 export type { LocateOptions } from './locate.js';
 export { type MaskLabelsOptions, maskLabels } from './mask-labels.js';
 export { loadFashionMnistMini } from './mini.js';

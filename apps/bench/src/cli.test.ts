@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { settingsFromArgs } from './cli.js';
+import { fullQuality } from './options.js';
+import { countRuns } from './quality.js';
+
+describe('settingsFromArgs', () => {
+  it('runs the full protocol by default: 3 pairs, 2 regimes, 3 seeds, T grid × α grid', () => {
+    const s = settingsFromArgs(['--out', '/tmp/x']);
+    expect(s.mode).toBe('full');
+    expect(s.dataset).toBe('fashion-mnist');
+    expect(s.out).toBe('/tmp/x');
+    expect(s.quality).toEqual(fullQuality());
+    expect(s.quality?.seeds.length).toBeGreaterThanOrEqual(3);
+    expect(s.quality?.temperatures).toEqual([1, 2, 4, 8, 20]);
+    expect(s.quality?.regimes.map((r) => r.labelFraction)).toEqual([1, 0.1]);
+    expect(countRuns(s.quality ?? fullQuality())).toBe(3 * 2 * 3 * 5 * 2);
+    expect(s.speed?.torch).toBe(true);
+    expect(s.command).toBe('pnpm bench --out /tmp/x');
+  });
+
+  it('--quick uses the mini set, one seed and few epochs', () => {
+    const s = settingsFromArgs(['--quick', '--no-torch']);
+    expect(s.mode).toBe('quick');
+    expect(s.dataset).toBe('fashion-mnist-mini');
+    expect(s.quality?.seeds).toEqual([0]);
+    expect(s.quality?.studentEpochs).toBeLessThanOrEqual(3);
+    expect(s.speed?.torch).toBe(false);
+    expect(s.out).toMatch(/apps\/bench\/results\/\d{4}-\d\d-\d\dT/);
+  });
+
+  it('flags override the preset and mark the run custom', () => {
+    const s = settingsFromArgs([
+      '--quick',
+      '--pairs',
+      'mlp-1200:mlp-800',
+      '--seeds',
+      '0,1',
+      '--temperatures',
+      '2,8',
+      '--alphas',
+      '0.5',
+      '--label-fractions',
+      '1,0.05',
+      '--student-epochs',
+      '2',
+      '--suite',
+      'quality',
+    ]);
+    expect(s.mode).toBe('custom');
+    expect(s.quality?.pairs).toEqual([{ teacher: 'mlp-1200', student: 'mlp-800' }]);
+    expect(s.quality?.seeds).toEqual([0, 1]);
+    expect(s.quality?.temperatures).toEqual([2, 8]);
+    expect(s.quality?.alphas).toEqual([0.5]);
+    expect(s.quality?.regimes).toEqual([
+      { name: 'full data', labelFraction: 1 },
+      { name: '5% of labels', labelFraction: 0.05 },
+    ]);
+    expect(s.quality?.studentEpochs).toBe(2);
+    expect(s.speed).toBeUndefined();
+  });
+
+  it('rejects malformed values', () => {
+    expect(() => settingsFromArgs(['--seeds', 'a,b'])).toThrow(/comma-separated numbers/);
+    expect(() => settingsFromArgs(['--pairs', 'cnn-teacher'])).toThrow(/teacher:student/);
+    expect(() => settingsFromArgs(['--suite', 'nope'])).toThrow();
+  });
+});

@@ -1,0 +1,138 @@
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command, InvalidArgumentError, Option } from '@commander-js/extra-typings';
+import {
+  type BenchSettings,
+  fullQuality,
+  fullSpeed,
+  type PairSpec,
+  quickQuality,
+  quickSpeed,
+} from './options.js';
+
+const numbers = (value: string): number[] => {
+  const list = value.split(',').map((v) => Number(v.trim()));
+  if (list.length === 0 || list.some((v) => !Number.isFinite(v))) {
+    throw new InvalidArgumentError(`expected comma-separated numbers, got '${value}'`);
+  }
+  return list;
+};
+const integer = (value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1)
+    throw new InvalidArgumentError(`expected an integer ≥ 1, got '${value}'`);
+  return n;
+};
+const pairs = (value: string): PairSpec[] =>
+  value.split(',').map((item) => {
+    const [teacher, student] = item.split(':').map((s) => s.trim());
+    if (!teacher || !student) {
+      throw new InvalidArgumentError(`expected teacher:student[,teacher:student…], got '${item}'`);
+    }
+    return { teacher, student };
+  });
+
+/** apps/bench/results/<UTC date-time>: the default output directory. */
+function defaultOut(): string {
+  const stamp = new Date().toISOString().replace(/:/g, '-').replace(/\..*$/, '');
+  return join(fileURLToPath(new URL('../results/', import.meta.url)), stamp);
+}
+
+/**
+ * Parses `kdkit-bench` arguments into settings (commander 14). `--quick` selects the CI preset;
+ * any other flag overrides the preset and marks the run `custom`.
+ */
+export function settingsFromArgs(
+  argv: readonly string[],
+  defaults: { out?: string } = {},
+): BenchSettings {
+  let settings: BenchSettings | undefined;
+  const program = new Command()
+    .name('kdkit-bench')
+    .description(
+      "kdkit's benchmark: the Hinton triplet (teacher / student from scratch / distilled student) on Fashion-MNIST over seeds, temperatures and α, full data and few labels; training and inference speed against PyTorch; a report with tables and plots.",
+    )
+    .option(
+      '--out <dir>',
+      'results directory (default: apps/bench/results/<date>); rerunning into it reuses teachers and finished runs',
+    )
+    .option(
+      '--quick',
+      'CI smoke run: embedded mini set, 1 seed, T ∈ {1, 4}, 2 teacher + 3 student epochs, the anchor pair; a few minutes on 2 cores',
+    )
+    .addOption(
+      new Option('--suite <suite>', 'which suites to run')
+        .choices(['all', 'quality', 'speed'] as const)
+        .default('all' as const),
+    )
+    .addOption(
+      new Option(
+        '--dataset <name>',
+        'dataset (default: fashion-mnist, or fashion-mnist-mini with --quick)',
+      ).choices(['fashion-mnist', 'fashion-mnist-mini'] as const),
+    )
+    .addOption(
+      new Option('--backend <name>', 'tfjs backend')
+        .choices(['auto', 'tensorflow', 'wasm', 'cpu'] as const)
+        .default('auto' as const),
+    )
+    .option('--pairs <list>', 'teacher:student pairs, comma-separated', pairs)
+    .option('--seeds <list>', 'student seeds, comma-separated', numbers)
+    .option('--temperatures <list>', 'KD temperatures, comma-separated', numbers)
+    .option('--alphas <list>', 'KD α values, comma-separated', numbers)
+    .option('--label-fractions <list>', 'label regimes, e.g. 1,0.1', numbers)
+    .option('--teacher-epochs <n>', 'teacher epochs', integer)
+    .option('--student-epochs <n>', 'student epochs', integer)
+    .option('--train-limit <n>', 'use only the first n training images', integer)
+    .option('--test-limit <n>', 'use only the first n test images', integer)
+    .option('--speed-images <n>', 'images per speed measurement', integer)
+    .option('--no-torch', 'skip the PyTorch anchor in the speed suite')
+    .option('--no-progress', 'no live progress on stderr')
+    .exitOverride()
+    .action((opts) => {
+      const quick = opts.quick === true;
+      const base = quick ? quickQuality() : fullQuality();
+      const quality = {
+        ...base,
+        ...(opts.pairs ? { pairs: opts.pairs } : {}),
+        ...(opts.seeds ? { seeds: opts.seeds } : {}),
+        ...(opts.temperatures ? { temperatures: opts.temperatures } : {}),
+        ...(opts.alphas ? { alphas: opts.alphas } : {}),
+        ...(opts.labelFractions
+          ? {
+              regimes: opts.labelFractions.map((f) => ({
+                name: f === 1 ? 'full data' : `${Math.round(f * 1000) / 10}% of labels`,
+                labelFraction: f,
+              })),
+            }
+          : {}),
+        ...(opts.teacherEpochs ? { teacherEpochs: opts.teacherEpochs } : {}),
+        ...(opts.studentEpochs ? { studentEpochs: opts.studentEpochs } : {}),
+        ...(opts.trainLimit ? { trainLimit: opts.trainLimit } : {}),
+        ...(opts.testLimit ? { testLimit: opts.testLimit } : {}),
+      };
+      const speed = {
+        ...(quick ? quickSpeed() : fullSpeed()),
+        torch: opts.torch,
+        ...(opts.speedImages ? { images: opts.speedImages } : {}),
+      };
+      const presetFlags = ['--quick', '--out', '--no-progress', '--no-torch', '--backend'];
+      const custom = argv.some(
+        (a) => a.startsWith('--') && !presetFlags.includes(a.split('=')[0] ?? a),
+      );
+      const next: BenchSettings = {
+        out: opts.out ?? defaults.out ?? defaultOut(),
+        mode: custom ? 'custom' : quick ? 'quick' : 'full',
+        dataset: opts.dataset ?? (quick ? 'fashion-mnist-mini' : 'fashion-mnist'),
+        backend: opts.backend,
+        ...(opts.suite !== 'speed' ? { quality } : {}),
+        ...(opts.suite !== 'quality' ? { speed } : {}),
+        progress: opts.progress,
+        command: `pnpm bench ${argv.join(' ')}`.trim(),
+      };
+      settings = next;
+    });
+  program.parse([...argv], { from: 'user' });
+  if (!settings) throw new Error('settingsFromArgs: no settings parsed');
+  return settings;
+}

@@ -1,0 +1,50 @@
+import type { ImageDataset } from '@kdkit/datasets';
+import { type Callback, type EpochLogs, evaluate } from '@kdkit/trainers';
+import type { EpochRecord } from './types.js';
+
+/** Trainers' per-epoch logs as experiment history records, with test accuracies when known. */
+export function toEpochRecords(
+  history: readonly EpochLogs[],
+  testAccuracy: ReadonlyMap<number, number> = new Map(),
+): EpochRecord[] {
+  return history.map((logs) => toEpochRecord(logs, testAccuracy.get(logs.epoch)));
+}
+
+export function toEpochRecord(logs: EpochLogs, testAccuracy?: number): EpochRecord {
+  const { total, ...terms } = logs.losses;
+  const accuracy = testAccuracy ?? logs.validation?.['accuracy'];
+  return {
+    epoch: logs.epoch,
+    loss: total ?? Number.NaN,
+    terms,
+    ...(accuracy !== undefined ? { testAccuracy: accuracy } : {}),
+    seconds: logs.seconds,
+    imagesPerSecond: logs.imagesPerSecond,
+  };
+}
+
+/** Training time of a run: the sum of its epochs (evaluation excluded). */
+export function trainingSeconds(history: readonly EpochLogs[]): number {
+  return history.reduce((sum, logs) => sum + logs.seconds, 0);
+}
+
+/**
+ * A callback that scores the trained model alone on `test` after every epoch (trainers'
+ * `validation` of `distill` also runs the teacher, which costs a teacher forward per epoch), then
+ * hands the epoch's record to `onRecord`. Accuracies land in `accuracies` by epoch.
+ */
+export function epochEvaluator(
+  test: ImageDataset | undefined,
+  onRecord?: (record: EpochRecord) => void | Promise<void>,
+): { callback: Callback; accuracies: Map<number, number> } {
+  const accuracies = new Map<number, number>();
+  const callback: Callback = {
+    name: 'experiments-epoch-evaluator',
+    async onEpochEnd(logs, state) {
+      const model = state.models[0]?.model;
+      if (test && model) accuracies.set(logs.epoch, (await evaluate(model, test)).accuracy);
+      await onRecord?.(toEpochRecord(logs, accuracies.get(logs.epoch)));
+    },
+  };
+  return { callback, accuracies };
+}

@@ -1,0 +1,151 @@
+import type { ImageDataset } from '@kdkit/datasets';
+import { loadFashionMnistMini } from '@kdkit/datasets';
+import { isKdkitError } from '@kdkit/engine';
+import { createModel } from '@kdkit/models';
+import { describeBackends, expectNoLeaks } from '@kdkit/test-utils';
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, expect, it } from 'vitest';
+import { resolveTripletConfig, runTriplet } from './run-triplet.js';
+import type { TripletConfig, TripletPhase, TripletRole } from './types.js';
+
+let train: ImageDataset;
+let test: ImageDataset;
+
+beforeAll(async () => {
+  train = await loadFashionMnistMini({ split: 'train', limit: 192 });
+  test = await loadFashionMnistMini({ split: 'test', limit: 64 });
+});
+
+const tiny = (): TripletConfig => ({
+  teacher: 'cnn-teacher',
+  student: 'cnn-student',
+  train,
+  test,
+  teacherEpochs: 1,
+  studentEpochs: 1,
+  batchSize: 64,
+  seed: 1,
+});
+
+describeBackends(['wasm'], 'runTriplet', () => {
+  it('returns three sane rows, reports phases and passes callbacks to the trainers', async () => {
+    const phases: TripletPhase[] = [];
+    const epochsSeen: TripletRole[] = [];
+    const records: [TripletRole, number | undefined][] = [];
+    const result = await runTriplet(tiny(), {
+      onPhase: (p) => {
+        phases.push(p);
+      },
+      onEpochEnd: (role, record) => {
+        records.push([role, record.testAccuracy]);
+      },
+      callbacks: (role) => [{ onEpochEnd: () => void epochsSeen.push(role) }],
+    });
+    expect(result.rows.map((r) => r.role)).toEqual(['teacher', 'student-scratch', 'student-kd']);
+    expect(result.rows.map((r) => r.model)).toEqual(['cnn-teacher', 'cnn-student', 'cnn-student']);
+    for (const row of result.rows) {
+      expect(row.accuracy).toBeGreaterThanOrEqual(0);
+      expect(row.accuracy).toBeLessThanOrEqual(1);
+      expect(row.agreement).toBeGreaterThanOrEqual(0);
+      expect(row.agreement).toBeLessThanOrEqual(1);
+      expect(row.seconds).toBeGreaterThan(0);
+      expect(row.history).toHaveLength(1);
+      expect(Number.isFinite(row.history[0]?.loss)).toBe(true);
+      expect(row.history[0]?.testAccuracy).toBeGreaterThanOrEqual(0);
+    }
+    expect(result.rows[0].agreement).toBe(1);
+    expect(result.rows[0].params).toBeGreaterThan(1_000_000);
+    expect(result.rows[1].params).toBe(result.rows[2].params);
+    expect(result.rows[1].params).toBeLessThan(50_000);
+    expect(Object.keys(result.rows[2].history[0]?.terms ?? {}).length).toBeGreaterThan(0);
+    expect(result.backend).toBe('wasm');
+    expect(result.teacherSource).toBe('trained');
+    expect(result.config).toMatchObject({ temperature: 4, alpha: 0.9, labelFraction: 1 });
+    expect(result.configHash).toMatch(/^[0-9a-f]{12}$/);
+    expect(phases).toEqual([
+      'train-teacher',
+      'evaluate-teacher',
+      'train-student-scratch',
+      'evaluate-student-scratch',
+      'distill-student',
+      'evaluate-student-kd',
+    ]);
+    expect(epochsSeen).toEqual(['teacher', 'student-scratch', 'student-kd']);
+    expect(records.map(([role]) => role)).toEqual(['teacher', 'student-scratch', 'student-kd']);
+    expect(records.map(([, accuracy]) => accuracy)).toEqual(
+      result.rows.map((r) => r.history[0]?.testAccuracy),
+    );
+    // One epoch: the last per-epoch test accuracy is the row's accuracy.
+    expect(result.rows[2].history[0]?.testAccuracy).toBeCloseTo(result.rows[2].accuracy, 12);
+  });
+
+  it('reuses a provided teacher and scratch row, in the few-label regime, without leaking', async () => {
+    const reused = (role: TripletRole) => ({
+      role,
+      model: role === 'teacher' ? 'cnn-teacher' : 'cnn-student',
+      accuracy: 0.5,
+      params: 1,
+      agreement: 1,
+      seconds: 1,
+      history: [],
+    });
+    const first = { rows: [reused('teacher'), reused('student-scratch')] as const };
+    const teacher = createModel('cnn-teacher', { inputShape: [28, 28, 1], numClasses: 10 });
+    try {
+      await expectNoLeaks(async () => {
+        const result = await runTriplet({
+          ...tiny(),
+          labelFraction: 0.25,
+          temperature: 2,
+          teacherModel: teacher,
+          reuse: { teacher: first.rows[0], scratch: first.rows[1] },
+          evaluateEachEpoch: false,
+        });
+        expect(result.teacherSource).toBe('provided');
+        expect(result.rows[0]).toBe(first.rows[0]);
+        expect(result.rows[1]).toBe(first.rows[1]);
+        expect(result.rows[2].history[0]?.testAccuracy).toBeUndefined();
+      });
+      expect(teacher.layers.length).toBeGreaterThan(0);
+      expect(() => tf.tidy(() => teacher.predict(tf.zeros([1, 28, 28, 1])))).not.toThrow();
+    } finally {
+      teacher.dispose();
+    }
+  });
+});
+
+it('resolveTripletConfig fills the anchor defaults and rejects bad values', async () => {
+  const resolved = resolveTripletConfig({ train, test });
+  expect(resolved).toMatchObject({
+    teacher: 'cnn-teacher',
+    student: 'cnn-student',
+    teacherEpochs: 4,
+    studentEpochs: 12,
+    batchSize: 128,
+    optimizer: 'adam',
+    learningRate: 1e-3,
+    schedule: 'cosine',
+    loss: 'hinton',
+    temperature: 4,
+    alpha: 0.9,
+    labelFraction: 1,
+  });
+  expect(resolved.train.size).toBe(192);
+  const bad: [Partial<TripletConfig>, RegExp][] = [
+    [{ alpha: 1.5 }, /alpha/],
+    [{ temperature: 0 }, /temperature/],
+    [{ labelFraction: 0 }, /labelFraction/],
+    [{ studentEpochs: 0.5 }, /studentEpochs/],
+  ];
+  for (const [patch, message] of bad) {
+    let caught: unknown;
+    try {
+      await runTriplet({ train, test, ...patch });
+    } catch (error) {
+      caught = error;
+    }
+    expect(isKdkitError(caught)).toBe(true);
+    expect(String(caught)).toMatch(message);
+    expect(String(caught)).toMatch(/runTriplet/);
+  }
+});

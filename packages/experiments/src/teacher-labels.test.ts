@@ -1,0 +1,43 @@
+import { type ImageDataset, loadFashionMnistMini } from '@kdkit/datasets';
+import { createModel } from '@kdkit/models';
+import { describeBackends, expectNoLeaks } from '@kdkit/test-utils';
+import { evaluate } from '@kdkit/trainers';
+import { beforeAll, expect, it } from 'vitest';
+import { teacherLabelled } from './teacher-labels.js';
+
+let test: ImageDataset;
+beforeAll(async () => {
+  test = await loadFashionMnistMini({ split: 'test', limit: 300 });
+});
+
+describeBackends(['cpu'], 'teacherLabelled', () => {
+  it("makes accuracy equal trainers' agreement, and is computed once per (teacher, data)", async () => {
+    const teacher = createModel('cnn-student', { seed: 1 });
+    const student = createModel('cnn-student', { seed: 2 });
+    try {
+      const relabelled = teacherLabelled(teacher, test);
+      expect(relabelled.size).toBe(test.size);
+      expect(relabelled.images).toBe(test.images);
+      expect(teacherLabelled(teacher, test)).toBe(relabelled);
+      const viaLabels = (await evaluate(student, relabelled)).accuracy;
+      const viaTrainers = (await evaluate(student, test, { teacher })).agreement;
+      expect(viaLabels).toBeCloseTo(viaTrainers ?? Number.NaN, 12);
+      expect((await evaluate(teacher, relabelled)).accuracy).toBe(1);
+    } finally {
+      teacher.dispose();
+      student.dispose();
+    }
+  });
+
+  it('leaks no tensors', async () => {
+    const teacher = createModel('cnn-student', { seed: 3 });
+    try {
+      await expectNoLeaks(() => {
+        // A fresh dataset object each call, so the cache does not short-circuit the work.
+        teacherLabelled(teacher, { ...test });
+      });
+    } finally {
+      teacher.dispose();
+    }
+  });
+});
