@@ -1,1 +1,6 @@
-export { type InstallWasmKernelsResult, installWasmKernels } from './install.js';
+export {
+  type InstallWasmKernelsOptions,
+  type InstallWasmKernelsResult,
+  installWasmKernels,
+  uninstallWasmKernels,
+} from './install.js';

@@ -1,20 +1,124 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { batchMatMulViaTranspose } from './kernels/batch-matmul.js';
+import { batchNormAsDepthwise } from './kernels/batch-norm.js';
+import { conv2dBackpropFilter } from './kernels/conv2d-backprop-filter.js';
+import { conv2dBackpropInput } from './kernels/conv2d-backprop-input.js';
+import { depthwiseConv2dBackpropFilter } from './kernels/depthwise-backprop-filter.js';
+import { depthwiseConv2dBackpropInput } from './kernels/depthwise-backprop-input.js';
+import { identityShared } from './kernels/identity.js';
+import { maxPoolGradByMasks } from './kernels/max-pool-grad.js';
+import { reduceSpatial } from './kernels/reduce-spatial.js';
+import type { KernelFactory, WasmKernelFunc } from './kernels/stock-kernel.js';
+import { tileAsBroadcast } from './kernels/tile.js';
+
+export interface InstallWasmKernelsOptions {
+  /**
+   * Also replace kernels that stock wasm has but runs slowly (e.g. `Conv2DBackpropInput`) with
+   * faster compositions of its XNNPACK ops. Default `true`; `false` adds only missing kernels.
+   */
+  readonly replaceSlow?: boolean;
+}
 
 export interface InstallWasmKernelsResult {
   /** Kernel names registered on (or replaced in) the wasm backend by this package. */
   readonly kernels: readonly string[];
+  /** Of those, the ones stock wasm lacked. */
+  readonly added: readonly string[];
+  /** Of those, the ones that replaced a slower stock kernel. */
+  readonly replaced: readonly string[];
 }
 
-let installed: InstallWasmKernelsResult | undefined;
+/** Kernels stock wasm lacks: always installed. */
+const MISSING: ReadonlyArray<readonly [string, WasmKernelFunc]> = [
+  [tf.Conv2DBackpropFilter, conv2dBackpropFilter],
+  [tf.DepthwiseConv2dNativeBackpropFilter, depthwiseConv2dBackpropFilter],
+  [tf.DepthwiseConv2dNativeBackpropInput, depthwiseConv2dBackpropInput],
+];
 
 /**
- * Registers on the `wasm` backend the training kernels it lacks. Idempotent.
- * Call it after `@tensorflow/tfjs-backend-wasm` has been imported.
+ * Kernels stock wasm has, replaced by faster (or correct) compositions; see
+ * bench/kernel-compare.ts for stock vs replacement timings.
+ * A factory receives the stock kernel, which it calls outside its fast cases.
  */
-export function installWasmKernels(): InstallWasmKernelsResult {
+const FASTER: ReadonlyArray<readonly [string, KernelFactory]> = [
+  [tf.Conv2DBackpropInput, () => conv2dBackpropInput],
+  [tf.Identity, () => identityShared],
+  [tf.BatchMatMul, batchMatMulViaTranspose],
+  [tf.Tile, tileAsBroadcast],
+  [tf.Sum, reduceSpatial('sum')],
+  [tf.Mean, reduceSpatial('mean')],
+  [tf.MaxPoolGrad, maxPoolGradByMasks],
+  [tf.FusedBatchNorm, batchNormAsDepthwise],
+];
+
+const BACKEND = 'wasm';
+
+let installed: InstallWasmKernelsResult | undefined;
+/** Stock kernels we replaced, restored by {@link uninstallWasmKernels}. */
+const originals = new Map<string, tf.KernelConfig>();
+
+function register(kernelName: string, kernelFunc: WasmKernelFunc): void {
+  if (tf.getKernel(kernelName, BACKEND)) tf.unregisterKernel(kernelName, BACKEND);
+  tf.registerKernel({ kernelName, backendName: BACKEND, kernelFunc: kernelFunc as tf.KernelFunc });
+}
+
+/**
+ * Registers on the `wasm` backend the training kernels it lacks (`Conv2DBackpropFilter`,
+ * `DepthwiseConv2dNativeBackpropFilter`, `DepthwiseConv2dNativeBackpropInput`) and, unless
+ * `replaceSlow: false`, faster versions of slow ones. Each is a composition of wasm's own
+ * XNNPACK kernels. Idempotent: a second call returns the first result (call
+ * {@link uninstallWasmKernels} first to change options). Works before or after
+ * `tf.setBackend('wasm')` (it only touches the kernel registry), but import
+ * `@tensorflow/tfjs-backend-wasm` first: a replacement is skipped when no stock kernel exists.
+ *
+ * @example
+ * import '@tensorflow/tfjs-backend-wasm';
+ * await tf.setBackend('wasm');
+ * installWasmKernels(); // { kernels: ['Conv2DBackpropFilter', …], added: […], replaced: […] }
+ */
+export function installWasmKernels(
+  options: InstallWasmKernelsOptions = {},
+): InstallWasmKernelsResult {
   if (installed) return installed;
-  const kernels: string[] = [];
-  installed = { kernels };
-  void tf;
+  const added: string[] = [];
+  const replaced: string[] = [];
+  for (const [name, func] of MISSING) {
+    const stock = tf.getKernel(name, BACKEND);
+    if (stock) originals.set(name, stock);
+    register(name, func);
+    added.push(name);
+  }
+  if (options.replaceSlow !== false) {
+    for (const [name, factory] of FASTER) {
+      const stock = tf.getKernel(name, BACKEND);
+      if (!stock) continue;
+      originals.set(name, stock);
+      register(name, factory(stock));
+      replaced.push(name);
+    }
+  }
+  installed = { kernels: [...added, ...replaced], added, replaced };
   return installed;
+}
+
+/**
+ * Removes what {@link installWasmKernels} registered and restores the stock wasm kernels it
+ * replaced (benchmarks use it to measure stock wasm).
+ *
+ * @example
+ * uninstallWasmKernels(); // wasm is stock again
+ */
+export function uninstallWasmKernels(): void {
+  if (!installed) return;
+  for (const name of installed.kernels) {
+    tf.unregisterKernel(name, BACKEND);
+    const original = originals.get(name);
+    if (!original) continue;
+    tf.registerKernel(original);
+    // A stock kernel unregistered before the backend initialised never ran its setup.
+    const backend = tf.findBackend(BACKEND);
+    if (backend && original.setupFunc) original.setupFunc(backend);
+  }
+  originals.clear();
+  installed = undefined;
 }
