@@ -57,10 +57,14 @@ const SMOKE = {
     console.log('exports', Object.keys(experiments).join(', '));`,
 };
 
-const sh = (cmd, args, cwd) => execFileSync(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
+const sh = (cmd, args, cwd) =>
+  execFileSync(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
 
 const packages = readdirSync(join(root, 'packages'))
-  .map((dir) => ({ dir: join(root, 'packages', dir), json: JSON.parse(readFileSync(join(root, 'packages', dir, 'package.json'), 'utf8')) }))
+  .map((dir) => ({
+    dir: join(root, 'packages', dir),
+    json: JSON.parse(readFileSync(join(root, 'packages', dir, 'package.json'), 'utf8')),
+  }))
   .filter((p) => !p.json.private);
 // PACK_ONLY=@kdkit/engine,@kdkit/losses checks a subset (their kdkit dependencies are packed too).
 const only = process.env.PACK_ONLY?.split(',');
@@ -80,7 +84,10 @@ const kdkitDeps = (name, seen = new Set()) => {
 const needed = new Set(checked.flatMap((p) => [p.json.name, ...kdkitDeps(p.json.name)]));
 const tarballs = new Map();
 for (const pkg of packages.filter((p) => needed.has(p.json.name))) {
-  const out = sh('pnpm', ['pack', '--pack-destination', tarballDir], pkg.dir).trim().split('\n').pop();
+  const out = sh('pnpm', ['pack', '--pack-destination', tarballDir], pkg.dir)
+    .trim()
+    .split('\n')
+    .pop();
   tarballs.set(pkg.json.name, out);
   console.log(`packed ${pkg.json.name} → ${out}`);
   sh('pnpm', ['exec', 'publint', '--strict', pkg.dir], root);
