@@ -1,0 +1,240 @@
+import type { Command } from '@commander-js/extra-typings';
+import type { TripletPhase, TripletResult, TripletRole } from '@kdkit/experiments';
+import { z } from 'zod';
+import { resolveOptions } from '../config.js';
+import { startCommand } from '../context.js';
+import { loadLossModules } from '../loss-modules.js';
+import {
+  addBackendOption,
+  addLossModuleOption,
+  addOutputOptions,
+  backendShape,
+  integerArg,
+  lossModuleShape,
+  numberArg,
+  outputShape,
+} from '../options.js';
+import { count, percent, renderTable, seconds } from '../output.js';
+
+export const demoSchema = z.strictObject({
+  ...outputShape,
+  ...backendShape,
+  ...lossModuleShape,
+  full: z.boolean().optional(),
+  dataDir: z.string().optional(),
+  limit: z.int().min(1).optional(),
+  testLimit: z.int().min(1).optional(),
+  teacher: z.string().default('cnn-teacher'),
+  student: z.string().default('cnn-student'),
+  epochs: z.int().min(1).optional(),
+  teacherEpochs: z.int().min(1).default(6),
+  studentEpochs: z.int().min(1).default(10),
+  batchSize: z.int().min(1).default(128),
+  lr: z.number().positive().default(0.001),
+  loss: z.string().default('hinton'),
+  temperature: z.number().positive().default(4),
+  alpha: z.number().min(0).max(1).default(0.9),
+  seed: z.int().min(0).default(0),
+  labelFraction: z.number().gt(0).max(1).default(1),
+  teacherCache: z.string().optional(),
+});
+export type DemoOptions = z.infer<typeof demoSchema>;
+
+const ROLE_LABEL: Record<TripletRole, string> = {
+  teacher: 'teacher',
+  'student-scratch': 'student (scratch)',
+  'student-kd': 'student (KD)',
+};
+
+function describePhase(
+  phase: TripletPhase,
+  options: { teacher: string; student: string; loss: string },
+): string {
+  switch (phase) {
+    case 'load-teacher':
+      return `loading the teacher (${options.teacher})`;
+    case 'train-teacher':
+      return `training the teacher (${options.teacher})`;
+    case 'evaluate-teacher':
+      return 'evaluating the teacher';
+    case 'train-student-scratch':
+      return `training the student from scratch (${options.student})`;
+    case 'evaluate-student-scratch':
+      return 'evaluating the student trained from scratch';
+    case 'distill-student':
+      return `distilling the student from the teacher (${options.loss} loss, cached teacher logits)`;
+    case 'evaluate-student-kd':
+      return 'evaluating the distilled student';
+  }
+}
+
+export function registerDemo(program: Command): void {
+  const command = program
+    .command('demo')
+    .summary('teacher vs student from scratch vs distilled student, in one table')
+    .description(
+      'Trains a teacher, trains a student from scratch, distils the same student from the teacher ' +
+        '(Hinton loss, cached teacher logits), and prints a table of test accuracy, parameters, ' +
+        'agreement with the teacher and training time. Runs offline on the Fashion-MNIST mini set ' +
+        'embedded in @kdkit/datasets (3,000 train / 1,000 test images); --full uses the real set.',
+    )
+    .option('--full', 'use the full Fashion-MNIST (60,000 / 10,000) instead of the mini set')
+    .option('--data-dir <dir>', 'where the full Fashion-MNIST files are (with --full)')
+    .option('--limit <n>', 'train on the first n training images only', integerArg(1))
+    .option('--test-limit <n>', 'test on the first n test images only', integerArg(1))
+    .option('--teacher <model>', 'teacher zoo name', 'cnn-teacher')
+    .option('--student <model>', 'student zoo name', 'cnn-student')
+    .option('--epochs <n>', 'epochs of the teacher and of both students', integerArg(1))
+    .option('--teacher-epochs <n>', 'teacher epochs', integerArg(1), 6)
+    .option('--student-epochs <n>', 'epochs of each student', integerArg(1), 10)
+    .option('--batch-size <n>', 'images per step', integerArg(1), 128)
+    .option('--lr <rate>', 'Adam learning rate (cosine schedule)', numberArg, 0.001)
+    .option('--loss <name>', 'distillation loss (see kdkit list losses)', 'hinton')
+    .option('-T, --temperature <t>', 'softmax temperature of the soft targets', numberArg, 4)
+    .option('--alpha <a>', 'weight of the soft term: α·T²·soft + (1−α)·hard', numberArg, 0.9)
+    .option('--seed <n>', 'seed of init and batch order', integerArg(0), 0)
+    .option(
+      '--label-fraction <f>',
+      "few-label regime: the students see labels for this fraction of the training images (the KD student still gets the teacher's soft targets on all)",
+      numberArg,
+      1,
+    )
+    .option(
+      '--teacher-cache <dir>',
+      'reuse a teacher trained by an earlier run with the same settings',
+    );
+  addLossModuleOption(command);
+  addBackendOption(command);
+  addOutputOptions(command);
+
+  command
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ kdkit demo                          about the README's figures, a few minutes on 2 cores
+  $ kdkit demo --epochs 1 --limit 600   a quick smoke run
+  $ kdkit demo --label-fraction 0.1     few labels: where KD shines
+  $ kdkit demo --full --backend wasm    the real Fashion-MNIST`,
+    )
+    .action(async (_options, self) => {
+      await runDemo(await resolveOptions(self, demoSchema));
+    });
+}
+
+export async function runDemo(options: DemoOptions): Promise<TripletResult> {
+  const started = Date.now();
+  const { getDataset } = await import('@kdkit/datasets');
+  const { runTriplet } = await import('@kdkit/experiments');
+  const { progressCallbacks } = await import('../progress.js');
+  await loadLossModules(options.lossModule);
+  const { out, backend } = await startCommand(options);
+  const datasetName = options.full ? 'fashion-mnist' : 'fashion-mnist-mini';
+  const load = (split: 'train' | 'test', limit: number | undefined) =>
+    getDataset(datasetName, {
+      split,
+      ...(options.dataDir === undefined ? {} : { dir: options.dataDir }),
+      ...(limit === undefined ? {} : { limit }),
+    });
+  const [train, test] = await Promise.all([
+    load('train', options.limit),
+    load('test', options.testLimit),
+  ]);
+  const teacherEpochs = options.epochs ?? options.teacherEpochs;
+  const studentEpochs = options.epochs ?? options.studentEpochs;
+  out.info(
+    `kdkit demo: ${options.teacher} → ${options.student} on ${datasetName} (${count(train.size)} train / ${count(test.size)} test images); teacher ${teacherEpochs} epochs, students ${studentEpochs} epochs each.`,
+  );
+  // runTriplet keeps no checkpoints: a Ctrl-C ends the demo at once, saying so.
+  const onInterrupt = (): void => {
+    process.stderr.write(
+      '\nkdkit: demo interrupted; nothing was saved (--teacher-cache DIR keeps a trained teacher for the next run).\n',
+    );
+    process.exit(1);
+  };
+  process.once('SIGINT', onInterrupt);
+  let result: TripletResult;
+  try {
+    result = await runTriplet(
+      {
+        teacher: options.teacher,
+        student: options.student,
+        train,
+        test,
+        teacherEpochs,
+        studentEpochs,
+        batchSize: options.batchSize,
+        learningRate: options.lr,
+        loss: options.loss,
+        temperature: options.temperature,
+        alpha: options.alpha,
+        seed: options.seed,
+        teacherSeed: options.seed,
+        labelFraction: options.labelFraction,
+        evaluateEachEpoch: false,
+        ...(options.teacherCache === undefined ? {} : { teacherCacheDir: options.teacherCache }),
+      },
+      {
+        onPhase: (phase) => out.info(`• ${describePhase(phase, options)}`),
+        callbacks: (role) =>
+          out.showProgress
+            ? progressCallbacks(
+                ROLE_LABEL[role],
+                role === 'teacher' ? teacherEpochs : studentEpochs,
+              )
+            : [],
+      },
+    );
+  } finally {
+    process.off('SIGINT', onInterrupt);
+  }
+  const totalMs = Date.now() - started;
+  out.result(
+    {
+      backend: backend.name,
+      dataset: datasetName,
+      trainSize: train.size,
+      testSize: test.size,
+      rows: result.rows.map((row) => ({
+        role: row.role,
+        model: row.model,
+        accuracy: row.accuracy,
+        params: row.params,
+        agreement: row.agreement,
+        seconds: row.seconds,
+      })),
+      config: result.config,
+      configHash: result.configHash,
+      teacherSource: result.teacherSource,
+      totalSeconds: totalMs / 1000,
+    },
+    () => {
+      const table = renderTable(
+        ['', 'model', 'test accuracy', 'params', 'agreement with teacher', 'train time'],
+        result.rows.map((row) => [
+          ROLE_LABEL[row.role],
+          row.model,
+          percent(row.accuracy),
+          count(row.params),
+          percent(row.agreement),
+          row.role === 'teacher' && result.teacherSource !== 'trained'
+            ? `(${result.teacherSource})`
+            : seconds(row.seconds * 1000),
+        ]),
+      );
+      const [, scratch, kd] = result.rows;
+      const delta = (kd.accuracy - scratch.accuracy) * 100;
+      return [
+        table,
+        `KD − scratch: ${delta >= 0 ? '+' : ''}${delta.toFixed(2)} points (${result.config.loss}, T=${result.config.temperature}, α=${result.config.alpha}).`,
+        ...(result.config.labelFraction < 1
+          ? [
+              `Students saw labels for ${(result.config.labelFraction * 100).toFixed(0)}% of the training images; the KD student also learned from the teacher's soft targets on all of them.`,
+            ]
+          : []),
+        `backend: ${backend.name} · data: ${datasetName}, ${count(train.size)} train / ${count(test.size)} test images · total ${seconds(totalMs)}`,
+      ].join('\n');
+    },
+  );
+  return result;
+}

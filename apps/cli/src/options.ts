@@ -1,0 +1,112 @@
+import { type Command, InvalidArgumentError, Option } from '@commander-js/extra-typings';
+import { BACKEND_PREFERENCES } from '@kdkit/engine';
+import { z } from 'zod';
+
+export const OPTIMIZERS = ['adam', 'sgd', 'momentum'] as const;
+export const SCHEDULES = ['cosine', 'constant'] as const;
+
+/** Parses a flag value as an integer ≥ `min`. */
+export const integerArg =
+  (min: number) =>
+  (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min) {
+      throw new InvalidArgumentError(`expected an integer ≥ ${min}, got '${value}'.`);
+    }
+    return n;
+  };
+
+/** Parses a flag value as a finite number. */
+export const numberArg = (value: string): number => {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n)) {
+    throw new InvalidArgumentError(`expected a number, got '${value}'.`);
+  }
+  return n;
+};
+
+const collect = (value: string, previous: string[] | undefined): string[] => [
+  ...(previous ?? []),
+  value,
+];
+
+/** Options every command takes: config file, output mode, diagnostics. */
+export function addOutputOptions(command: Command): void {
+  command
+    .option('--config <file>', 'read options from a JSON or YAML file; flags override it')
+    .option('--json', 'print the result as JSON on stdout (progress stays on stderr)')
+    .option('-q, --quiet', 'print only the result: no progress, no backend line')
+    .option('--verbose', 'print more detail, and the stack trace of an error');
+}
+
+/** Options of every command that runs TensorFlow.js. */
+export function addBackendOption(command: Command): void {
+  command.addOption(
+    new Option('--backend <name>', 'TensorFlow.js backend (KDKIT_BACKEND overrides it)')
+      .choices(BACKEND_PREFERENCES)
+      .default('auto' as const),
+  );
+}
+
+/** Options of every command that trains. */
+export function addTrainingOptions(command: Command, defaultEpochs: number): void {
+  command
+    .option('--seed <n>', 'seed of weight init, shuffling and sampling', integerArg(0), 0)
+    .option('--epochs <n>', 'training epochs', integerArg(1), defaultEpochs)
+    .option('--batch-size <n>', 'images per step', integerArg(1), 128)
+    .option('--lr <rate>', 'learning rate', numberArg, 0.001)
+    .addOption(
+      new Option('--optimizer <name>', 'optimizer').choices(OPTIMIZERS).default('adam' as const),
+    )
+    .addOption(
+      new Option(
+        '--schedule <name>',
+        'learning-rate schedule (cosine decays to 0 at the last step)',
+      )
+        .choices(SCHEDULES)
+        .default('cosine' as const),
+    )
+    .option('--limit <n>', 'use only the first n training images (quick runs)', integerArg(1))
+    .option(
+      '--data-dir <dir>',
+      'directory holding the dataset files (else KDKIT_DATA_DIR, then the system path)',
+    )
+    .option('--resume', 'continue from the checkpoint of an interrupted run');
+}
+
+/** `--loss-module`: user modules that register losses. */
+export function addLossModuleOption(command: Command): void {
+  command.option(
+    '--loss-module <path>',
+    'a module that calls registerLoss, loaded from this file path before anything runs (repeatable)',
+    collect,
+  );
+}
+
+/** zod shapes of the option groups above, for each command's config schema. */
+export const outputShape = {
+  config: z.string().optional(),
+  json: z.boolean().optional(),
+  quiet: z.boolean().optional(),
+  verbose: z.boolean().optional(),
+};
+
+export const backendShape = {
+  backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'),
+};
+
+/** Also needs `epochs` (each command has its own default). */
+export const trainingShape = {
+  seed: z.int().min(0).default(0),
+  batchSize: z.int().min(1).default(128),
+  optimizer: z.enum(OPTIMIZERS).default('adam'),
+  schedule: z.enum(SCHEDULES).default('cosine'),
+  lr: z.number().positive().default(0.001),
+  limit: z.int().min(1).optional(),
+  dataDir: z.string().optional(),
+  resume: z.boolean().optional(),
+};
+
+export const lossModuleShape = {
+  lossModule: z.union([z.string(), z.array(z.string())]).optional(),
+};
