@@ -3,6 +3,33 @@ import * as tf from '@tensorflow/tfjs-core';
 /** Padding as tfjs kernels accept it: a name, a number, or explicit NHWC pairs. */
 export type ConvPad = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
 
+/** The geometry attributes every conv backprop kernel receives. */
+export interface ConvKernelAttrs {
+  readonly strides: number | [number, number];
+  readonly pad: ConvPad;
+  readonly dimRoundingMode?: 'floor' | 'round' | 'ceil';
+  readonly dilations?: number | [number, number];
+}
+
+/** tfjs's conv geometry (output size, pads) for NHWC input, from kernel attributes. */
+export function convInfo(
+  inputShape: [number, number, number, number],
+  filterShape: [number, number, number, number],
+  attrs: ConvKernelAttrs,
+  depthwise: boolean,
+): tf.backend_util.Conv2DInfo {
+  return tf.backend_util.computeConv2DInfo(
+    inputShape,
+    filterShape,
+    pair(attrs.strides),
+    pair(attrs.dilations),
+    attrs.pad,
+    attrs.dimRoundingMode,
+    depthwise,
+    'channelsLast',
+  );
+}
+
 /** A pair of per-axis values: `n` or `[h, w]` becomes `[h, w]`. */
 export function pair(
   value: number | readonly number[] | undefined,

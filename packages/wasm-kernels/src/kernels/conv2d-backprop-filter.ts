@@ -1,13 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { type ConvPad, filterGradConv, pair } from '../conv-geometry.js';
+import { type ConvKernelAttrs, convInfo, filterGradConv } from '../conv-geometry.js';
 
-interface Conv2DBackpropFilterKernelAttrs {
-  readonly strides: number | [number, number];
-  readonly pad: ConvPad;
+interface Conv2DBackpropFilterKernelAttrs extends ConvKernelAttrs {
   readonly dataFormat?: 'NHWC' | 'NCHW';
-  readonly dimRoundingMode?: 'floor' | 'round' | 'ceil';
   readonly filterShape: [number, number, number, number];
-  readonly dilations?: number | [number, number];
 }
 
 /**
@@ -31,16 +27,7 @@ export function conv2dBackpropFilter(args: {
       x = tf.transpose(x, [0, 2, 3, 1]);
       dy = tf.transpose(dy, [0, 2, 3, 1]);
     }
-    const info = tf.backend_util.computeConv2DInfo(
-      x.shape,
-      attrs.filterShape,
-      pair(attrs.strides),
-      pair(attrs.dilations),
-      attrs.pad,
-      attrs.dimRoundingMode,
-      false,
-      'channelsLast',
-    );
+    const info = convInfo(x.shape, attrs.filterShape, attrs, false);
     const xT = tf.transpose(x, [3, 1, 2, 0]);
     const dyT = tf.transpose(dy, [1, 2, 0, 3]);
     const grad = filterGradConv(xT, dyT, info, false);

@@ -1,13 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { type ConvPad, pair, transposedConv } from '../conv-geometry.js';
+import { type ConvKernelAttrs, convInfo, transposedConv } from '../conv-geometry.js';
 
-interface Conv2DBackpropInputKernelAttrs {
-  readonly strides: number | [number, number];
-  readonly pad: ConvPad;
+interface Conv2DBackpropInputKernelAttrs extends ConvKernelAttrs {
   readonly dataFormat?: 'NHWC' | 'NCHW';
-  readonly dimRoundingMode?: 'floor' | 'round' | 'ceil';
   readonly inputShape: [number, number, number, number];
-  readonly dilations?: number | [number, number];
 }
 
 /**
@@ -31,16 +27,7 @@ export function conv2dBackpropInput(args: {
     const [n, d1, d2, d3] = attrs.inputShape;
     const inputShape: [number, number, number, number] = nchw ? [n, d2, d3, d1] : [n, d1, d2, d3];
     if (nchw) dy = tf.transpose(dy, [0, 2, 3, 1]);
-    const info = tf.backend_util.computeConv2DInfo(
-      inputShape,
-      filter.shape,
-      pair(attrs.strides),
-      pair(attrs.dilations),
-      attrs.pad,
-      attrs.dimRoundingMode,
-      false,
-      'channelsLast',
-    );
+    const info = convInfo(inputShape, filter.shape, attrs, false);
     const flipped = tf.transpose(tf.reverse(filter, [0, 1]), [0, 1, 3, 2]);
     const dx = transposedConv(dy, flipped, info, false);
     return nchw ? tf.transpose(dx, [0, 3, 1, 2]) : dx;

@@ -1,11 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { type ConvPad, filterGradConv, pair } from '../conv-geometry.js';
+import { type ConvKernelAttrs, convInfo, filterGradConv } from '../conv-geometry.js';
 
-interface DepthwiseBackpropFilterKernelAttrs {
-  readonly strides: number | [number, number];
-  readonly pad: ConvPad;
-  readonly dimRoundingMode?: 'floor' | 'round' | 'ceil';
-  readonly dilations?: number | [number, number];
+interface DepthwiseBackpropFilterKernelAttrs extends ConvKernelAttrs {
   readonly filterShape: [number, number, number, number];
 }
 
@@ -27,16 +23,7 @@ export function depthwiseConv2dBackpropFilter(args: {
     const x = args.inputs['x'] as tf.Tensor4D;
     const dy = args.inputs['dy'] as tf.Tensor4D;
     const [fh, fw, channels, multiplier] = attrs.filterShape;
-    const info = tf.backend_util.computeConv2DInfo(
-      x.shape,
-      attrs.filterShape,
-      pair(attrs.strides),
-      pair(attrs.dilations),
-      attrs.pad,
-      attrs.dimRoundingMode,
-      true,
-      'channelsLast',
-    );
+    const info = convInfo(x.shape, attrs.filterShape, attrs, true);
     const [n, h, w] = x.shape;
     const xT = tf.reshape<tf.Rank.R4>(tf.transpose(x, [1, 2, 0, 3]), [1, h, w, n * channels]);
     const dyT = tf.reshape<tf.Rank.R4>(tf.transpose(dy, [1, 2, 0, 3]), [

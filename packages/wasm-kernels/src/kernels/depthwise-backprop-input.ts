@@ -1,11 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { type ConvPad, pair, transposedConv } from '../conv-geometry.js';
+import { type ConvKernelAttrs, convInfo, transposedConv } from '../conv-geometry.js';
 
-interface DepthwiseBackpropInputKernelAttrs {
-  readonly strides: number | [number, number];
-  readonly pad: ConvPad;
-  readonly dimRoundingMode?: 'floor' | 'round' | 'ceil';
-  readonly dilations?: number | [number, number];
+interface DepthwiseBackpropInputKernelAttrs extends ConvKernelAttrs {
   readonly inputShape: [number, number, number, number];
 }
 
@@ -26,16 +22,7 @@ export function depthwiseConv2dBackpropInput(args: {
     const dy = args.inputs['dy'] as tf.Tensor4D;
     const filter = args.inputs['filter'] as tf.Tensor4D;
     const [fh, fw, channels, multiplier] = filter.shape;
-    const info = tf.backend_util.computeConv2DInfo(
-      attrs.inputShape,
-      filter.shape,
-      pair(attrs.strides),
-      pair(attrs.dilations),
-      attrs.pad,
-      attrs.dimRoundingMode,
-      true,
-      'channelsLast',
-    );
+    const info = convInfo(attrs.inputShape, filter.shape, attrs, true);
     const flipped = tf.reshape<tf.Rank.R4>(tf.reverse(filter, [0, 1]), [
       fh,
       fw,
