@@ -232,6 +232,11 @@ export async function runDemo(options: DemoOptions): Promise<TripletResult> {
               `Students saw labels for ${(result.config.labelFraction * 100).toFixed(0)}% of the training images; the KD student also learned from the teacher's soft targets on all of them.`,
             ]
           : []),
+        ...(delta < 0 && result.config.labelFraction === 1
+          ? [
+              'KD did not beat scratch here: with every label, a student this small gains little from soft targets (the teacher–student capacity gap). Try --label-fraction 0.1, where soft targets on unlabelled images carry the student, or a lower --temperature; `pnpm bench` measures both.',
+            ]
+          : []),
         `backend: ${backend.name} · data: ${datasetName}, ${count(train.size)} train / ${count(test.size)} test images · total ${seconds(totalMs)}`,
       ].join('\n');
     },
