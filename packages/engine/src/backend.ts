@@ -62,7 +62,11 @@ function firstLine(error: unknown): string {
   return message.split('\n')[0]?.trim() ?? message;
 }
 
-async function activate(name: BackendName, options: InitBackendOptions): Promise<void> {
+/** Activates `name`; for wasm, returns how many threads it got (e.g. '2 threads'). */
+async function activate(
+  name: BackendName,
+  options: InitBackendOptions,
+): Promise<string | undefined> {
   const load = options.loaders?.[name] ?? DEFAULT_LOADERS[name];
   await load();
   if (name !== 'tensorflow') {
@@ -70,13 +74,18 @@ async function activate(name: BackendName, options: InitBackendOptions): Promise
     // PROD silences that warning only (IS_TEST would also turn on per-kernel leak checks).
     tf.env().set('PROD', true);
   }
-  const ok = await tf.setBackend(name);
-  if (!ok) throw new Error(`tf.setBackend('${name}') returned false`);
+  let detail: string | undefined;
   if (name === 'wasm') {
-    const { installWasmKernels } = await import('@kdkit/wasm-kernels');
+    // One thread unless KDKIT_WASM_THREADS asks for more (opt-in); the summary says which and why.
+    const { activateWasmBackend, installWasmKernels } = await import('@kdkit/wasm-kernels');
+    detail = (await activateWasmBackend({ env: options.env ?? process.env })).summary;
     installWasmKernels();
+  } else {
+    const ok = await tf.setBackend(name);
+    if (!ok) throw new Error(`tf.setBackend('${name}') returned false`);
   }
   await tf.ready();
+  return detail;
 }
 
 /**
@@ -117,9 +126,10 @@ export async function initBackend(
   }
 
   let info: BackendInfo;
+  let detail: string | undefined;
   if (requested !== 'auto') {
     try {
-      await activate(requested, options);
+      detail = await activate(requested, options);
     } catch (error) {
       throw new KdkitError(
         'BACKEND_UNAVAILABLE',
@@ -133,7 +143,7 @@ export async function initBackend(
     let chosen: BackendName | undefined;
     for (const name of ['tensorflow', 'wasm', 'cpu'] as const) {
       try {
-        await activate(name, options);
+        detail = await activate(name, options);
         chosen = name;
         break;
       } catch (error) {
@@ -157,7 +167,7 @@ export async function initBackend(
 
   current = info;
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-  if (log) log(`kdkit: backend '${info.name}' (${info.reason})`);
+  if (log) log(`kdkit: backend '${info.name}' (${info.reason}${detail ? `; ${detail}` : ''})`);
   return info;
 }
 

@@ -4,3 +4,12 @@ export {
   installWasmKernels,
   uninstallWasmKernels,
 } from './install.js';
+export {
+  activateWasmBackend,
+  MAX_WASM_THREADS,
+  parseWasmThreadsEnv,
+  type ThreadsRequest,
+  type WasmThreadsOptions,
+  type WasmThreadsReport,
+  wasmThreadsReport,
+} from './threads.js';
