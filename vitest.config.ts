@@ -15,6 +15,9 @@ export default defineConfig({
     // tfjs-node misbehaves in worker threads.
     pool: 'forks',
     setupFiles: [setupFile],
+    // Test files run two at a time on two cores: one wasm thread each. The threaded start has
+    // its own tests, in child processes.
+    env: { KDKIT_WASM_THREADS: '1' },
     testTimeout: 60_000,
     hookTimeout: 120_000,
   },

@@ -76,7 +76,7 @@ async function activate(
   }
   let detail: string | undefined;
   if (name === 'wasm') {
-    // One thread unless KDKIT_WASM_THREADS asks for more (opt-in); the summary says which and why.
+    // Every CPU unless KDKIT_WASM_THREADS says otherwise; the summary says how many and why.
     const { activateWasmBackend, installWasmKernels } = await import('@kdkit/wasm-kernels');
     detail = (await activateWasmBackend({ env: options.env ?? process.env })).summary;
     installWasmKernels();

@@ -5,10 +5,11 @@ import { describe, expect, it } from 'vitest';
 import { MAX_WASM_THREADS, parseWasmThreadsEnv, type WasmThreadsReport } from './threads.js';
 
 describe('parseWasmThreadsEnv', () => {
-  it('keeps one thread when KDKIT_WASM_THREADS is unset or empty: threads are opt-in', () => {
-    const optIn = { threads: 1, reason: 'threads are opt-in (KDKIT_WASM_THREADS=auto)' };
-    expect(parseWasmThreadsEnv({}, 2)).toEqual(optIn);
-    expect(parseWasmThreadsEnv({ KDKIT_WASM_THREADS: ' ' }, 2)).toEqual(optIn);
+  it('uses every CPU when KDKIT_WASM_THREADS is unset or empty', () => {
+    expect(parseWasmThreadsEnv({}, 2)).toEqual({ threads: 2 });
+    expect(parseWasmThreadsEnv({ KDKIT_WASM_THREADS: ' ' }, 4)).toEqual({ threads: 4 });
+    expect(parseWasmThreadsEnv({}, 1)).toEqual({ threads: 1, reason: 'one CPU' });
+    expect(parseWasmThreadsEnv({}, 64)).toEqual({ threads: MAX_WASM_THREADS });
   });
 
   it('auto (or on) asks for every CPU', () => {
@@ -106,12 +107,12 @@ describe('activateWasmBackend (in a child process)', () => {
     expect(result.cpusRestored).toBe(true);
   });
 
-  it('without KDKIT_WASM_THREADS keeps one thread and says threads are opt-in', () => {
-    const result = runChild('');
+  it('KDKIT_WASM_THREADS=off keeps one thread and says why', () => {
+    const result = runChild('', { KDKIT_WASM_THREADS: 'off' });
     expect(result.report).toEqual({
       threads: 1,
-      reason: 'threads are opt-in (KDKIT_WASM_THREADS=auto)',
-      summary: '1 thread: threads are opt-in (KDKIT_WASM_THREADS=auto)',
+      reason: 'KDKIT_WASM_THREADS=off',
+      summary: '1 thread: KDKIT_WASM_THREADS=off',
     });
     expect(result.maxDiff).toBeLessThan(1e-3);
   });
