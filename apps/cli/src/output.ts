@@ -52,9 +52,10 @@ export const percent = (x: number | undefined): string =>
 export const count = (n: number | undefined): string =>
   n === undefined ? '-' : n.toLocaleString('en-US');
 
-export const seconds = (ms: number | undefined): string =>
-  ms === undefined
-    ? '-'
-    : ms >= 60_000
-      ? `${Math.floor(ms / 60_000)}m ${Math.round((ms % 60_000) / 1000)}s`
-      : `${(ms / 1000).toFixed(1)}s`;
+/** A duration for people: `12.3s`, or `4m 05s` from a minute on (whole seconds, never `60s`). */
+export const seconds = (ms: number | undefined): string => {
+  if (ms === undefined) return '-';
+  if (ms < 59_950) return `${(ms / 1000).toFixed(1)}s`;
+  const whole = Math.round(ms / 1000);
+  return `${Math.floor(whole / 60)}m ${String(whole % 60).padStart(2, '0')}s`;
+};
