@@ -32,23 +32,5 @@ export function buildTeacher(): tfl.LayersModel {
   });
 }
 
-/** Student: conv(1→8)-ReLU-pool, conv(8→16)-ReLU-pool, dense 784→32 (ReLU), dense 32→10. ≈27k params. */
-export function buildStudent(): tfl.LayersModel {
-  return tfl.sequential({
-    layers: [
-      tfl.layers.conv2d({
-        inputShape: [28, 28, 1],
-        filters: 8,
-        kernelSize: 3,
-        padding: 'same',
-        activation: 'relu',
-      }),
-      tfl.layers.maxPooling2d({ poolSize: 2 }),
-      tfl.layers.conv2d({ filters: 16, kernelSize: 3, padding: 'same', activation: 'relu' }),
-      tfl.layers.maxPooling2d({ poolSize: 2 }),
-      tfl.layers.flatten(),
-      tfl.layers.dense({ units: 32, activation: 'relu' }),
-      tfl.layers.dense({ units: 10 }),
-    ],
-  });
-}
+/** Student: the test suite's conv(1→8)-ReLU-pool, conv(8→16)-ReLU-pool, dense 784→32, dense 32→10. */
+export { tinyStudent as buildStudent } from '../test/models.js';
