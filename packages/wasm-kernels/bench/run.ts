@@ -11,7 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { installWasmKernels, uninstallWasmKernels } from '../src/index.js';
+import { activateWasmBackend, installWasmKernels, uninstallWasmKernels } from '../src/index.js';
 import { batchArrays, loadFashionMnist, type RawImages } from './fashion-mnist.js';
 import { compareKernels } from './kernel-compare.js';
 import { timeKernels } from './kernel-timer.js';
@@ -51,13 +51,19 @@ function emit(record: Record<string, unknown>): void {
   process.stdout.write(`${JSON.stringify({ bench: 'wasm-kernels', ...record })}\n`);
 }
 
+let wasmThreadsReported = false;
+
 async function useSetup(setup: Setup): Promise<void> {
   tf.env().set('IS_TEST', false);
   uninstallWasmKernels();
   if (setup === 'wasm+kdkit') installWasmKernels();
-  const backend = setup === 'cpu' ? 'cpu' : 'wasm';
-  if (tf.getBackend() !== backend && !(await tf.setBackend(backend))) {
-    throw new Error(`tf.setBackend('${backend}') failed`);
+  if (setup === 'cpu') {
+    if (!(await tf.setBackend('cpu'))) throw new Error("tf.setBackend('cpu') failed");
+  } else {
+    // Threads as engine would start them (KDKIT_WASM_THREADS); reported once.
+    const { summary } = await activateWasmBackend();
+    if (!wasmThreadsReported) emit({ figure: 'wasm_threads', summary });
+    wasmThreadsReported = true;
   }
   await tf.ready();
 }
