@@ -1,7 +1,13 @@
 import { type ImageDataset, labelledOnly, maskLabels } from '@kdkit/datasets';
 import { assertInRange, assertInteger, assertOneOf, assertPositive } from '@kdkit/engine';
 import { createModel } from '@kdkit/models';
-import { distill, evaluate, type TrainResult, trainSupervised } from '@kdkit/trainers';
+import {
+  type Callback,
+  distill,
+  evaluate,
+  type TrainResult,
+  trainSupervised,
+} from '@kdkit/trainers';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { configHash, describeDataset } from './config-hash.js';
@@ -206,26 +212,20 @@ export async function runTriplet(
     const kdTrain = fewLabels
       ? maskLabels(train, { fraction: resolved.labelFraction, seed: resolved.seed })
       : train;
-    const student = () =>
-      createModel(resolved.student, { inputShape, numClasses, seed: resolved.seed });
 
-    let scratchRow = config.reuse?.scratch;
-    if (!scratchRow) {
-      await phase('train-student-scratch');
-      const model = student();
-      const { callbacks, testAccuracy } = tracked('student-scratch');
+    // Trains a fresh student (same init seed for both roles), scores it, and disposes it.
+    const studentRow = async (
+      role: 'student-scratch' | 'student-kd',
+      train: (model: tfl.LayersModel, callbacks: Callback[]) => Promise<TrainResult>,
+    ): Promise<TripletRow> => {
+      await phase(role === 'student-kd' ? 'distill-student' : 'train-student-scratch');
+      const model = createModel(resolved.student, { inputShape, numClasses, seed: resolved.seed });
+      const { callbacks, testAccuracy } = tracked(role);
       try {
-        const result = await trainSupervised({
-          model,
-          train: fewLabels ? labelledOnly(kdTrain) : train,
-          epochs: resolved.studentEpochs,
-          seed: resolved.seed,
-          callbacks,
-          ...recipe,
-        });
-        await phase('evaluate-student-scratch');
-        scratchRow = await finishRow(
-          'student-scratch',
+        const result = await train(model, callbacks);
+        await phase(`evaluate-${role}`);
+        return await finishRow(
+          role,
           resolved.student,
           { model, result, testAccuracy },
           teacher,
@@ -234,36 +234,31 @@ export async function runTriplet(
       } finally {
         model.dispose();
       }
-    }
+    };
+    const common = { epochs: resolved.studentEpochs, seed: resolved.seed, ...recipe };
 
-    await phase('distill-student');
-    const model = student();
-    const { callbacks, testAccuracy } = tracked('student-kd');
-    let kdRow: TripletRow;
-    try {
-      const result = await distill({
+    const scratchRow =
+      config.reuse?.scratch ??
+      (await studentRow('student-scratch', (model, callbacks) =>
+        trainSupervised({
+          model,
+          train: fewLabels ? labelledOnly(kdTrain) : train,
+          callbacks,
+          ...common,
+        }),
+      ));
+    const kdRow = await studentRow('student-kd', (model, callbacks) =>
+      distill({
         teacher,
         student: model,
         train: kdTrain,
         loss: resolved.loss,
         lossOptions: { temperature: resolved.temperature, alpha: resolved.alpha },
         teacherCache: config.teacherLogits ?? 'auto',
-        epochs: resolved.studentEpochs,
-        seed: resolved.seed,
         callbacks,
-        ...recipe,
-      });
-      await phase('evaluate-student-kd');
-      kdRow = await finishRow(
-        'student-kd',
-        resolved.student,
-        { model, result, testAccuracy },
-        teacher,
-        test,
-      );
-    } finally {
-      model.dispose();
-    }
+        ...common,
+      }),
+    );
 
     return {
       rows: [teacherRow, scratchRow, kdRow],
