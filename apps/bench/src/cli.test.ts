@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { settingsFromArgs } from './cli.js';
-import { fullQuality } from './options.js';
+import { fullQuality, kdGrid } from './options.js';
 import { countRuns } from './quality.js';
 
 describe('settingsFromArgs', () => {
@@ -59,7 +59,27 @@ describe('settingsFromArgs', () => {
     expect(s.speed).toBeUndefined();
   });
 
+  it('--kd-settings runs an explicit (T, α) list instead of the product', () => {
+    const s = settingsFromArgs(['--kd-settings', '4:0.9,1:0.5,2:0.5']);
+    const quality = s.quality;
+    if (!quality) throw new Error('no quality settings');
+    expect(kdGrid(quality)).toEqual([
+      { temperature: 4, alpha: 0.9 },
+      { temperature: 1, alpha: 0.5 },
+      { temperature: 2, alpha: 0.5 },
+    ]);
+    expect(quality.temperatures).toEqual([4, 1, 2]);
+    expect(quality.alphas).toEqual([0.9, 0.5]);
+    const { kdSettings: _explicit, ...product } = quality;
+    expect(kdGrid(product)).toHaveLength(6);
+  });
+
   it('rejects malformed values', () => {
+    expect(() => settingsFromArgs(['--kd-settings', '4'])).toThrow(/T:α.*got '4'/);
+    expect(() => settingsFromArgs(['--kd-settings', '4:1.5'])).toThrow(/α in \[0, 1\]/);
+    expect(() => settingsFromArgs(['--kd-settings', '4:0.9', '--alphas', '0.5'])).toThrow(
+      /cannot be used with/,
+    );
     expect(() => settingsFromArgs(['--seeds', 'a,b'])).toThrow(/comma-separated numbers/);
     expect(() => settingsFromArgs(['--pairs', 'cnn-teacher'])).toThrow(/teacher:student/);
     expect(() => settingsFromArgs(['--suite', 'nope'])).toThrow();

@@ -5,6 +5,7 @@ import {
   type BenchSettings,
   fullQuality,
   fullSpeed,
+  type KdSetting,
   type PairSpec,
   quickQuality,
   quickSpeed,
@@ -30,6 +31,23 @@ const pairs = (value: string): PairSpec[] =>
       throw new InvalidArgumentError(`expected teacher:student[,teacher:student…], got '${item}'`);
     }
     return { teacher, student };
+  });
+
+const kdSettings = (value: string): KdSetting[] =>
+  value.split(',').map((item) => {
+    const [temperature, alpha] = item.split(':').map((s) => Number(s.trim()));
+    if (
+      temperature === undefined ||
+      alpha === undefined ||
+      !(temperature > 0) ||
+      !(alpha >= 0 && alpha <= 1) ||
+      item.split(':').length !== 2
+    ) {
+      throw new InvalidArgumentError(
+        `expected T:α[,T:α…] with T > 0 and α in [0, 1], e.g. 4:0.9,1:0.5; got '${item}'`,
+      );
+    }
+    return { temperature, alpha };
   });
 
 /** apps/bench/results/<UTC date-time>: the default output directory. */
@@ -80,6 +98,14 @@ export function settingsFromArgs(
     .option('--seeds <list>', 'student seeds, comma-separated', numbers)
     .option('--temperatures <list>', 'KD temperatures, comma-separated', numbers)
     .option('--alphas <list>', 'KD α values, comma-separated', numbers)
+    .addOption(
+      new Option(
+        '--kd-settings <list>',
+        'explicit T:α settings, e.g. 4:0.9,1:0.5 (instead of every T with every α)',
+      )
+        .argParser(kdSettings)
+        .conflicts(['temperatures', 'alphas']),
+    )
     .option('--label-fractions <list>', 'label regimes, e.g. 1,0.1', numbers)
     .option('--teacher-epochs <n>', 'teacher epochs', integer)
     .option('--student-epochs <n>', 'student epochs', integer)
@@ -98,6 +124,13 @@ export function settingsFromArgs(
         ...(opts.seeds ? { seeds: opts.seeds } : {}),
         ...(opts.temperatures ? { temperatures: opts.temperatures } : {}),
         ...(opts.alphas ? { alphas: opts.alphas } : {}),
+        ...(opts.kdSettings
+          ? {
+              kdSettings: opts.kdSettings,
+              temperatures: [...new Set(opts.kdSettings.map((s) => s.temperature))],
+              alphas: [...new Set(opts.kdSettings.map((s) => s.alpha))],
+            }
+          : {}),
         ...(opts.labelFractions
           ? {
               regimes: opts.labelFractions.map((f) => ({

@@ -12,12 +12,20 @@ export interface RegimeSpec {
   readonly labelFraction: number;
 }
 
+/** One (T, α) setting of the KD grid. */
+export interface KdSetting {
+  readonly temperature: number;
+  readonly alpha: number;
+}
+
 export interface QualitySettings {
   readonly pairs: readonly PairSpec[];
   readonly regimes: readonly RegimeSpec[];
   readonly seeds: readonly number[];
   readonly temperatures: readonly number[];
   readonly alphas: readonly number[];
+  /** An explicit (T, α) list, run instead of every T with every α. */
+  readonly kdSettings?: readonly KdSetting[];
   readonly teacherEpochs: number;
   readonly studentEpochs: number;
   readonly batchSize: number;
@@ -57,6 +65,15 @@ export interface BenchSettings {
   readonly progress: boolean;
   /** The command line that produced the run, for the report. */
   readonly command: string;
+}
+
+/** The (T, α) settings a quality run trains: `kdSettings`, or every T with every α. */
+export function kdGrid(settings: QualitySettings): KdSetting[] {
+  return settings.kdSettings
+    ? [...settings.kdSettings]
+    : settings.temperatures.flatMap((temperature) =>
+        settings.alphas.map((alpha) => ({ temperature, alpha })),
+      );
 }
 
 export const ANCHOR_PAIR: PairSpec = { teacher: 'cnn-teacher', student: 'cnn-student' };

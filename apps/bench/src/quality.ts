@@ -12,7 +12,7 @@ import {
   type TripletRow,
 } from '@kdkit/experiments';
 import { type Callback, TeacherCache } from '@kdkit/trainers';
-import type { PairSpec, QualitySettings, RegimeSpec } from './options.js';
+import { kdGrid, type PairSpec, type QualitySettings, type RegimeSpec } from './options.js';
 import { epochBar, epochLine, type StepReporter } from './progress.js';
 
 /** One distilled configuration of one seed, as written to `runs/…json`. */
@@ -60,8 +60,7 @@ export function countRuns(settings: QualitySettings): number {
     settings.pairs.length *
     settings.regimes.length *
     settings.seeds.length *
-    settings.temperatures.length *
-    settings.alphas.length
+    kdGrid(settings).length
   );
 }
 
@@ -136,87 +135,85 @@ export async function runQualitySuite(options: {
       for (const regime of settings.regimes) {
         for (const seed of settings.seeds) {
           let scratchRow: TripletRow | undefined;
-          for (const temperature of settings.temperatures) {
-            for (const alpha of settings.alphas) {
-              done++;
-              const where = `${regime.name} · seed ${seed} · T=${temperature} α=${alpha}`;
-              const config: TripletConfig = {
-                teacher: pair.teacher,
-                student: pair.student,
-                train,
-                test,
-                teacherEpochs: settings.teacherEpochs,
-                studentEpochs: settings.studentEpochs,
-                ...recipe,
-                temperature,
-                alpha,
-                seed,
-                teacherSeed: 0,
-                labelFraction: regime.labelFraction,
-                teacherModel: teacher.model,
-                teacherLogits,
-                reuse: {
-                  ...(teacherRow ? { teacher: teacherRow } : {}),
-                  ...(scratchRow ? { scratch: scratchRow } : {}),
-                },
-              };
-              const file = join(
-                'runs',
-                slug(`${pair.teacher}-to-${pair.student}`),
-                slug(regime.name),
-                `seed${seed}`,
-                `T${temperature}-a${alpha}.json`,
-              );
-              const hash = configHash(resolveTripletConfig(config));
-              let result = await readRun(join(out, file), hash);
-              const reused = result !== undefined;
-              if (!result) {
-                result = await runTriplet(config, {
-                  onPhase: (phase) =>
-                    reporter.title(`${pairName(pair)} (${done}/${perPair}) ${where}: ${phase}`),
-                  callbacks: (role) => bar(role),
-                  onEpochEnd: (role, record) =>
-                    reporter.output(
-                      epochLine(role, {
-                        ...record,
-                        epochs: settings.studentEpochs,
-                        losses: { total: record.loss, ...record.terms },
-                      }),
-                    ),
-                });
-                if (!teacherRow) {
-                  // The triplet saw a provided teacher; record how it was really obtained.
-                  const row = result.rows[0];
-                  result = {
-                    ...result,
-                    rows: [
-                      { ...row, seconds: teacher.seconds, history: teacher.history },
-                      result.rows[1],
-                      result.rows[2],
-                    ],
-                  };
-                }
-                await mkdir(dirname(join(out, file)), { recursive: true });
-                await writeFile(
-                  join(out, file),
-                  `${JSON.stringify({ pair, regime, seed, temperature, alpha, teacherPath: relative(out, teacher.path), result }, null, 2)}\n`,
-                );
+          for (const { temperature, alpha } of kdGrid(settings)) {
+            done++;
+            const where = `${regime.name} · seed ${seed} · T=${temperature} α=${alpha}`;
+            const config: TripletConfig = {
+              teacher: pair.teacher,
+              student: pair.student,
+              train,
+              test,
+              teacherEpochs: settings.teacherEpochs,
+              studentEpochs: settings.studentEpochs,
+              ...recipe,
+              temperature,
+              alpha,
+              seed,
+              teacherSeed: 0,
+              labelFraction: regime.labelFraction,
+              teacherModel: teacher.model,
+              teacherLogits,
+              reuse: {
+                ...(teacherRow ? { teacher: teacherRow } : {}),
+                ...(scratchRow ? { scratch: scratchRow } : {}),
+              },
+            };
+            const file = join(
+              'runs',
+              slug(`${pair.teacher}-to-${pair.student}`),
+              slug(regime.name),
+              `seed${seed}`,
+              `T${temperature}-a${alpha}.json`,
+            );
+            const hash = configHash(resolveTripletConfig(config));
+            let result = await readRun(join(out, file), hash);
+            const reused = result !== undefined;
+            if (!result) {
+              result = await runTriplet(config, {
+                onPhase: (phase) =>
+                  reporter.title(`${pairName(pair)} (${done}/${perPair}) ${where}: ${phase}`),
+                callbacks: (role) => bar(role),
+                onEpochEnd: (role, record) =>
+                  reporter.output(
+                    epochLine(role, {
+                      ...record,
+                      epochs: settings.studentEpochs,
+                      losses: { total: record.loss, ...record.terms },
+                    }),
+                  ),
+              });
+              if (!teacherRow) {
+                // The triplet saw a provided teacher; record how it was really obtained.
+                const row = result.rows[0];
+                result = {
+                  ...result,
+                  rows: [
+                    { ...row, seconds: teacher.seconds, history: teacher.history },
+                    result.rows[1],
+                    result.rows[2],
+                  ],
+                };
               }
-              teacherRow ??= result.rows[0];
-              scratchRow ??= result.rows[1];
-              const run: QualityRun = {
-                pair,
-                regime,
-                seed,
-                temperature,
-                alpha,
-                file,
-                result,
-                reused,
-              };
-              runs.push(run);
-              options.onRun?.(run);
+              await mkdir(dirname(join(out, file)), { recursive: true });
+              await writeFile(
+                join(out, file),
+                `${JSON.stringify({ pair, regime, seed, temperature, alpha, teacherPath: relative(out, teacher.path), result }, null, 2)}\n`,
+              );
             }
+            teacherRow ??= result.rows[0];
+            scratchRow ??= result.rows[1];
+            const run: QualityRun = {
+              pair,
+              regime,
+              seed,
+              temperature,
+              alpha,
+              file,
+              result,
+              reused,
+            };
+            runs.push(run);
+            options.onRun?.(run);
           }
         }
       }

@@ -5,7 +5,7 @@ import {
   summarizeTriplets,
   type TripletSummary,
 } from '@kdkit/experiments';
-import type { PairSpec, RegimeSpec } from '../options.js';
+import { kdGrid, type PairSpec, type RegimeSpec } from '../options.js';
 import type { QualityResults, QualityRun } from '../quality.js';
 
 /** The anchor protocol's KD setting (issue 9): T = 4, α = 0.9. */
@@ -58,13 +58,11 @@ export function analyzeQuality(quality: QualityResults): GroupAnalysis[] {
       const teacher = meanStd(firstPerSeed.map((r) => r.result.rows[0].accuracy));
       const scratch = meanStd(firstPerSeed.map((r) => r.result.rows[1].accuracy));
       const grid: GridCell[] = [];
-      for (const temperature of quality.settings.temperatures) {
-        for (const alpha of quality.settings.alphas) {
-          const cell = runs.filter((r) => sameSetting(r, { temperature, alpha }));
-          if (cell.length === 0) continue;
-          const summary = summarizeTriplets(cell.map((r) => r.result));
-          grid.push({ temperature, alpha, summary, delta: summary.kd.mean - summary.scratch.mean });
-        }
+      for (const { temperature, alpha } of kdGrid(quality.settings)) {
+        const cell = runs.filter((r) => sameSetting(r, { temperature, alpha }));
+        if (cell.length === 0) continue;
+        const summary = summarizeTriplets(cell.map((r) => r.result));
+        grid.push({ temperature, alpha, summary, delta: summary.kd.mean - summary.scratch.mean });
       }
       const best = grid.reduce((a, b) => (b.summary.kd.mean > a.summary.kd.mean ? b : a));
       const anchor = grid.find((c) => sameSetting(c, ANCHOR_SETTING));

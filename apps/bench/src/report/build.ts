@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DatasetDescription, MeanStd } from '@kdkit/experiments';
 import type { Environment } from '../environment.js';
-import type { BenchSettings } from '../options.js';
+import { type BenchSettings, kdGrid } from '../options.js';
 import { pairName, type QualityResults, slug } from '../quality.js';
 import type { SpeedResults } from '../speed.js';
 import { SPEED_FIGURES } from '../torch.js';
@@ -97,7 +97,13 @@ function setupBlocks(record: BenchRecord): Block[] {
         `Students: ${q.studentEpochs} epochs, same init seed and batch order for scratch and KD. ` +
         `${q.optimizer === 'adam' ? 'Adam' : q.optimizer} lr ${q.learningRate}, ${q.schedule} schedule, batch ${q.batchSize}. ` +
         `KD loss: Hinton, total = α·T²·soft + (1 − α)·hard, teacher logits cached. ` +
-        `Seeds ${q.seeds.join(', ')}; T ∈ {${q.temperatures.join(', ')}}; α ∈ {${q.alphas.join(', ')}}. ` +
+        `Seeds ${q.seeds.join(', ')}; ${
+          q.kdSettings
+            ? `(T, α) ∈ {${kdGrid(q)
+                .map((s) => `(${s.temperature}, ${s.alpha})`)
+                .join(', ')}}`
+            : `T ∈ {${q.temperatures.join(', ')}}; α ∈ {${q.alphas.join(', ')}}`
+        }. ` +
         `Few-label regime: the students see the labels of the given fraction of the training set (stratified per class, ` +
         `drawn with the seed); the scratch student trains on those images only, the KD student on all images with ` +
         `soft targets everywhere. Accuracy is on the test set; per-epoch test accuracy is monitoring only. The best (T, α) is picked on the test set too ` +
