@@ -72,6 +72,8 @@ describe('settingsFromArgs', () => {
     expect(quality.alphas).toEqual([0.9, 0.5]);
     const { kdSettings: _explicit, ...product } = quality;
     expect(kdGrid(product)).toHaveLength(6);
+    expect(quality.storedOnly).toBeUndefined();
+    expect(settingsFromArgs(['--stored-only']).quality?.storedOnly).toBe(true);
   });
 
   it('rejects malformed values', () => {

@@ -112,6 +112,7 @@ export function settingsFromArgs(
     .option('--train-limit <n>', 'use only the first n training images', integer)
     .option('--test-limit <n>', 'use only the first n test images', integer)
     .option('--speed-images <n>', 'images per speed measurement', integer)
+    .option('--stored-only', 'report the runs already stored in --out; train nothing')
     .option('--no-torch', 'skip the PyTorch anchor in the speed suite')
     .option('--no-progress', 'no live progress on stderr')
     .exitOverride()
@@ -143,6 +144,7 @@ export function settingsFromArgs(
         ...(opts.studentEpochs ? { studentEpochs: opts.studentEpochs } : {}),
         ...(opts.trainLimit ? { trainLimit: opts.trainLimit } : {}),
         ...(opts.testLimit ? { testLimit: opts.testLimit } : {}),
+        ...(opts.storedOnly ? { storedOnly: true } : {}),
       };
       const speed = {
         ...(quick ? quickSpeed() : fullSpeed()),

@@ -36,6 +36,8 @@ export interface QualitySettings {
   readonly trainLimit?: number;
   /** Test images used (undefined = all). */
   readonly testLimit?: number;
+  /** Report only the runs already stored in the results directory: train nothing. */
+  readonly storedOnly?: boolean;
 }
 
 export interface SpeedSettings {

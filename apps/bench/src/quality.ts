@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import type { ImageDataset } from '@kdkit/datasets';
+import { KdkitError } from '@kdkit/engine';
 import {
   configHash,
   loadOrTrainTeacher,
@@ -117,7 +118,15 @@ export async function runQualitySuite(options: {
       seed: 0,
       callbacks: bar(`teacher ${pair.teacher}`, true),
       evaluateEachEpoch: true,
-      onTrainingStart: () => reporter.title(`${pairName(pair)}: training the teacher`),
+      onTrainingStart: () => {
+        if (settings.storedOnly) {
+          throw new KdkitError(
+            'FILE_NOT_FOUND',
+            `bench --stored-only: no cached teacher '${pair.teacher}' with this recipe in '${join(out, 'teachers')}'; run without --stored-only to train it`,
+          );
+        }
+        reporter.title(`${pairName(pair)}: training the teacher`);
+      },
     });
     teachers.push({
       pair,
@@ -168,6 +177,7 @@ export async function runQualitySuite(options: {
             const hash = configHash(resolveTripletConfig(config));
             let result = await readRun(join(out, file), hash);
             const reused = result !== undefined;
+            if (!result && settings.storedOnly) continue;
             if (!result) {
               result = await runTriplet(config, {
                 onPhase: (phase) =>

@@ -104,4 +104,20 @@ describe('runBench (smaller than --quick)', () => {
     expect(record.quality?.teachers[0]?.source).toBe('cache');
     expect(record.quality?.runs.every((r) => r.reused)).toBe(true);
   }, 120_000);
+
+  it('--stored-only reports the stored runs, skips missing settings and never trains a teacher', async () => {
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as BenchRecord;
+    const quality = summary.settings.quality;
+    if (!quality) throw new Error('no quality settings stored');
+    const stored = { ...quality, storedOnly: true, temperatures: [1, 2, 4] };
+    const record = await runBench({ ...summary.settings, quality: stored, speed: undefined });
+    expect(record.quality?.runs.map((r) => r.temperature).sort()).toEqual([1, 1, 4, 4]);
+    expect(
+      existsSync(join(out, 'runs/cnn-teacher-to-cnn-student/full-data/seed0/T2-a0.9.json')),
+    ).toBe(false);
+
+    await expect(
+      runBench({ ...summary.settings, quality: { ...stored, teacherEpochs: 2 }, speed: undefined }),
+    ).rejects.toThrow(/--stored-only: no cached teacher 'cnn-teacher' .*teachers'/);
+  }, 120_000);
 });
