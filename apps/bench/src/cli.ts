@@ -35,13 +35,14 @@ const pairs = (value: string): PairSpec[] =>
 
 const kdSettings = (value: string): KdSetting[] =>
   value.split(',').map((item) => {
-    const [temperature, alpha] = item.split(':').map((s) => Number(s.trim()));
+    const parts = item.split(':').map((s) => Number(s.trim()));
+    const [temperature, alpha] = parts;
     if (
+      parts.length !== 2 ||
       temperature === undefined ||
       alpha === undefined ||
       !(temperature > 0) ||
-      !(alpha >= 0 && alpha <= 1) ||
-      item.split(':').length !== 2
+      !(alpha >= 0 && alpha <= 1)
     ) {
       throw new InvalidArgumentError(
         `expected T:α[,T:α…] with T > 0 and α in [0, 1], e.g. 4:0.9,1:0.5; got '${item}'`,

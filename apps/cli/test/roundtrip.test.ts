@@ -96,7 +96,8 @@ describe('train → distill → eval', () => {
     expect(distilled.student.accuracy).toBeGreaterThan(0.25);
     expect(distilled.student.agreement).toBeGreaterThan(0.25);
 
-    const evaluation = await runCli([
+    // The same eval twice: as JSON, then as the printed table.
+    const evalArgs = [
       'eval',
       '--model',
       studentDir,
@@ -106,8 +107,8 @@ describe('train → distill → eval', () => {
       '200',
       '--backend',
       'wasm',
-      '--json',
-    ]);
+    ];
+    const evaluation = await runCli([...evalArgs, '--json']);
     expect(evaluation.code).toBe(0);
     const scored = JSON.parse(evaluation.stdout) as EvalJson;
     // Same model, same 200 test images: eval agrees with what distill reported.
@@ -119,17 +120,7 @@ describe('train → distill → eval', () => {
     expect(scored.ece).toBeGreaterThanOrEqual(0);
     expect(scored.confusion.flat().reduce((a, b) => a + b, 0)).toBe(200);
 
-    const table = await runCli([
-      'eval',
-      '--model',
-      studentDir,
-      '--teacher',
-      teacherDir,
-      '--limit',
-      '200',
-      '--backend',
-      'wasm',
-    ]);
+    const table = await runCli(evalArgs);
     expect(table.code).toBe(0);
     for (const column of ['accuracy', 'top-5', 'ECE', 'agreement with teacher']) {
       expect(table.stdout).toContain(column);
