@@ -10,7 +10,9 @@ async function main(): Promise<void> {
   const settings = settingsFromArgs(process.argv.slice(2));
   if (settings.quality) {
     process.stderr.write(
-      `kdkit-bench: ${countRuns(settings.quality)} distillation runs → ${settings.out}\n`,
+      settings.quality.storedOnly
+        ? `kdkit-bench: reporting the stored runs of up to ${countRuns(settings.quality)} settings in ${settings.out}\n`
+        : `kdkit-bench: ${countRuns(settings.quality)} distillation runs → ${settings.out}\n`,
     );
   }
   const record = await runBench(settings);

@@ -43,6 +43,8 @@ describe('settingsFromArgs', () => {
       '1,0.05',
       '--student-epochs',
       '2',
+      '--few-label-scratch-epochs',
+      '2',
       '--suite',
       'quality',
     ]);
@@ -56,6 +58,7 @@ describe('settingsFromArgs', () => {
       { name: '5% of labels', labelFraction: 0.05 },
     ]);
     expect(s.quality?.studentEpochs).toBe(2);
+    expect(s.quality?.fewLabelScratchEpochs).toBe(2);
     expect(s.speed).toBeUndefined();
   });
 

@@ -110,6 +110,11 @@ export function settingsFromArgs(
     .option('--label-fractions <list>', 'label regimes, e.g. 1,0.1', numbers)
     .option('--teacher-epochs <n>', 'teacher epochs', integer)
     .option('--student-epochs <n>', 'student epochs', integer)
+    .option(
+      '--few-label-scratch-epochs <n>',
+      "scratch student's epochs with few labels (default: as many steps as the KD student)",
+      integer,
+    )
     .option('--train-limit <n>', 'use only the first n training images', integer)
     .option('--test-limit <n>', 'use only the first n test images', integer)
     .option('--speed-images <n>', 'images per speed measurement', integer)
@@ -143,6 +148,9 @@ export function settingsFromArgs(
           : {}),
         ...(opts.teacherEpochs ? { teacherEpochs: opts.teacherEpochs } : {}),
         ...(opts.studentEpochs ? { studentEpochs: opts.studentEpochs } : {}),
+        ...(opts.fewLabelScratchEpochs
+          ? { fewLabelScratchEpochs: opts.fewLabelScratchEpochs }
+          : {}),
         ...(opts.trainLimit ? { trainLimit: opts.trainLimit } : {}),
         ...(opts.testLimit ? { testLimit: opts.testLimit } : {}),
         ...(opts.storedOnly ? { storedOnly: true } : {}),

@@ -28,6 +28,11 @@ export interface QualitySettings {
   readonly kdSettings?: readonly KdSetting[];
   readonly teacherEpochs: number;
   readonly studentEpochs: number;
+  /**
+   * Scratch student's epochs with few labels (undefined = as many optimizer steps as the KD
+   * student: studentEpochs / labelFraction).
+   */
+  readonly fewLabelScratchEpochs?: number;
   readonly batchSize: number;
   readonly optimizer: OptimizerName;
   readonly learningRate: number;

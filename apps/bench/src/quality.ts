@@ -154,6 +154,9 @@ export async function runQualitySuite(options: {
               test,
               teacherEpochs: settings.teacherEpochs,
               studentEpochs: settings.studentEpochs,
+              ...(settings.fewLabelScratchEpochs
+                ? { fewLabelScratchEpochs: settings.fewLabelScratchEpochs }
+                : {}),
               ...recipe,
               temperature,
               alpha,
@@ -174,7 +177,8 @@ export async function runQualitySuite(options: {
               `seed${seed}`,
               `T${temperature}-a${alpha}.json`,
             );
-            const hash = configHash(resolveTripletConfig(config));
+            const resolved = resolveTripletConfig(config);
+            const hash = configHash(resolved);
             let result = await readRun(join(out, file), hash);
             const reused = result !== undefined;
             if (!result && settings.storedOnly) continue;
@@ -187,7 +191,10 @@ export async function runQualitySuite(options: {
                   reporter.output(
                     epochLine(role, {
                       ...record,
-                      epochs: settings.studentEpochs,
+                      epochs:
+                        role === 'student-scratch'
+                          ? (resolved.fewLabelScratchEpochs ?? resolved.studentEpochs)
+                          : resolved.studentEpochs,
                       losses: { total: record.loss, ...record.terms },
                     }),
                   ),

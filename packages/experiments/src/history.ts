@@ -29,20 +29,25 @@ export function trainingSeconds(history: readonly EpochLogs[]): number {
 }
 
 /**
- * A callback that scores the trained model alone on `test` after every epoch (trainers'
- * `validation` of `distill` also runs the teacher, which costs a teacher forward per epoch), then
- * hands the epoch's record to `onRecord`. Accuracies land in `accuracies` by epoch.
+ * A callback that scores the trained model alone on `test` after every `every`-th epoch (and the
+ * last one; trainers' `validation` of `distill` also runs the teacher, which costs a teacher
+ * forward per epoch), then hands each epoch's record to `onRecord`. Accuracies land in
+ * `accuracies` by epoch.
  */
 export function epochEvaluator(
   test: ImageDataset | undefined,
   onRecord?: (record: EpochRecord) => void | Promise<void>,
+  every = 1,
 ): { callback: Callback; accuracies: Map<number, number> } {
   const accuracies = new Map<number, number>();
   const callback: Callback = {
     name: 'experiments-epoch-evaluator',
     async onEpochEnd(logs, state) {
       const model = state.models[0]?.model;
-      if (test && model) accuracies.set(logs.epoch, (await evaluate(model, test)).accuracy);
+      const due = (logs.epoch + 1) % every === 0 || logs.epoch + 1 === state.epochs;
+      if (test && model && due) {
+        accuracies.set(logs.epoch, (await evaluate(model, test)).accuracy);
+      }
       await onRecord?.(toEpochRecord(logs, accuracies.get(logs.epoch)));
     },
   };

@@ -107,6 +107,21 @@ describeBackends(['wasm'], 'runTriplet', () => {
         expect(result.rows[2].history[0]?.testAccuracy).toBeUndefined();
       });
       expect(teacher.layers.length).toBeGreaterThan(0);
+
+      // Without a reused row, the few-label scratch student gets the KD student's step count
+      // (half the labels: twice the epochs), scored once per KD epoch's worth of steps.
+      const fresh = await runTriplet({
+        ...tiny(),
+        labelFraction: 0.5,
+        teacherModel: teacher,
+        reuse: { teacher: first.rows[0] },
+      });
+      const scratch = fresh.rows[1].history;
+      expect(fresh.config.fewLabelScratchEpochs).toBe(2);
+      expect(scratch.map((e) => e.epoch)).toEqual([0, 1]);
+      expect(scratch.map((e) => e.testAccuracy === undefined)).toEqual([true, false]);
+      expect(scratch[1]?.testAccuracy).toBeCloseTo(fresh.rows[1].accuracy, 12);
+      expect(fresh.rows[2].history).toHaveLength(1);
       expect(() => tf.tidy(() => teacher.predict(tf.zeros([1, 28, 28, 1])))).not.toThrow();
     } finally {
       teacher.dispose();
@@ -131,11 +146,20 @@ it('resolveTripletConfig fills the anchor defaults and rejects bad values', asyn
     labelFraction: 1,
   });
   expect(resolved.train.size).toBe(192);
+  // Full-data configs carry no few-label field, so their hashes predate it.
+  expect('fewLabelScratchEpochs' in resolved).toBe(false);
+  const few = (patch: Partial<TripletConfig>) =>
+    resolveTripletConfig({ train, test, ...patch }).fewLabelScratchEpochs;
+  expect(few({ labelFraction: 0.1 })).toBe(120);
+  expect(few({ labelFraction: 0.3, studentEpochs: 12 })).toBe(40);
+  expect(few({ labelFraction: 0.1, fewLabelScratchEpochs: 12 })).toBe(12);
+  expect(few({ fewLabelScratchEpochs: 30 })).toBeUndefined();
   const bad: [Partial<TripletConfig>, RegExp][] = [
     [{ alpha: 1.5 }, /alpha/],
     [{ temperature: 0 }, /temperature/],
     [{ labelFraction: 0 }, /labelFraction/],
     [{ studentEpochs: 0.5 }, /studentEpochs/],
+    [{ labelFraction: 0.5, fewLabelScratchEpochs: 0 }, /fewLabelScratchEpochs/],
   ];
   for (const [patch, message] of bad) {
     let caught: unknown;

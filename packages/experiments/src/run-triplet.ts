@@ -68,7 +68,12 @@ export function resolveTripletConfig(config: TripletConfig): ResolvedTripletConf
   assertInteger(where, 'seed', resolved.seed, 0);
   assertInteger(where, 'teacherSeed', resolved.teacherSeed, 0);
   assertInRange(where, 'labelFraction', resolved.labelFraction, Number.MIN_VALUE, 1);
-  return resolved;
+  if (resolved.labelFraction === 1) return resolved;
+  const fewLabelScratchEpochs =
+    config.fewLabelScratchEpochs ??
+    Math.max(1, Math.round(resolved.studentEpochs / resolved.labelFraction));
+  assertInteger(where, 'fewLabelScratchEpochs', fewLabelScratchEpochs, 1);
+  return { ...resolved, fewLabelScratchEpochs };
 }
 
 interface StudentRun {
@@ -106,8 +111,9 @@ async function finishRow(
  * Defaults are the PyTorch anchor's: `cnn-teacher` → `cnn-student`, teacher 4 epochs, students
  * 12 epochs, Adam 1e-3 with a cosine schedule, batch 128, Hinton loss at T = 4, α = 0.9.
  * With `labelFraction` < 1 (few-label regime, labels kept per class with datasets' `maskLabels`
- * and `seed`) the scratch student trains on the labelled images only and the KD student on all
- * images, with hard labels on the labelled ones and the teacher's soft targets on every one.
+ * and `seed`) the scratch student trains on the labelled images only, for as many optimizer steps
+ * as the KD student (see `fewLabelScratchEpochs`), and the KD student on all images, with hard
+ * labels on the labelled ones and the teacher's soft targets on every one.
  * Models it creates are disposed; a `teacherModel` passed in stays the caller's.
  *
  * @example
@@ -129,10 +135,17 @@ export async function runTriplet(
   // Students are scored alone after each epoch by our callback (distill's `validation` would also
   // run the teacher every epoch); the teacher by trainSupervised's `validation`. Either way each
   // epoch's record reaches hooks.onEpochEnd.
+  const scratchEpochs = resolved.fewLabelScratchEpochs ?? resolved.studentEpochs;
   const tracked = (role: TripletRole) => {
+    // A scratch student with more (shorter) epochs is scored once per KD epoch's worth of steps.
+    const every =
+      role === 'student-scratch'
+        ? Math.max(1, Math.round(scratchEpochs / resolved.studentEpochs))
+        : 1;
     const evaluator = epochEvaluator(
       evaluateEachEpoch && role !== 'teacher' ? test : undefined,
       (record) => hooks.onEpochEnd?.(role, record),
+      every,
     );
     return {
       callbacks: [evaluator.callback, ...(hooks.callbacks?.(role) ?? [])],
@@ -245,6 +258,7 @@ export async function runTriplet(
           train: fewLabels ? labelledOnly(kdTrain) : train,
           callbacks,
           ...common,
+          epochs: scratchEpochs,
         }),
       ));
     const kdRow = await studentRow('student-kd', (model, callbacks) =>

@@ -75,6 +75,13 @@ export interface TripletConfig {
    * all labels.
    */
   readonly labelFraction?: number;
+  /**
+   * Epochs of the scratch student when `labelFraction` < 1. It trains on the labelled images
+   * only, so by default it gets as many optimizer steps as the KD student:
+   * `round(studentEpochs / labelFraction)`. Pass `studentEpochs` for equal epochs instead.
+   * Ignored with every label.
+   */
+  readonly fewLabelScratchEpochs?: number;
   /** An already-trained teacher to reuse; then no teacher is trained or loaded. */
   readonly teacherModel?: tfl.LayersModel;
   /**
@@ -153,6 +160,8 @@ export interface ResolvedTripletConfig {
   readonly seed: number;
   readonly teacherSeed: number;
   readonly labelFraction: number;
+  /** Only with `labelFraction` < 1 (so full-data hashes don't depend on it). */
+  readonly fewLabelScratchEpochs?: number;
 }
 
 export interface DatasetDescription {

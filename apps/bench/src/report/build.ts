@@ -105,7 +105,11 @@ function setupBlocks(record: BenchRecord): Block[] {
             : `T ∈ {${q.temperatures.join(', ')}}; α ∈ {${q.alphas.join(', ')}}`
         }. ` +
         `Few-label regime: the students see the labels of the given fraction of the training set (stratified per class, ` +
-        `drawn with the seed); the scratch student trains on those images only, the KD student on all images with ` +
+        `drawn with the seed); the scratch student trains on those images only, ${
+          q.fewLabelScratchEpochs
+            ? `for ${q.fewLabelScratchEpochs} epochs`
+            : 'for as many optimizer steps as the KD student (epochs ÷ label fraction)'
+        }, the KD student on all images with ` +
         `soft targets everywhere. Accuracy is on the test set; per-epoch test accuracy is monitoring only. The best (T, α) is picked on the test set too ` +
         `(there is no separate validation split), so its margin over scratch is optimistic; the T=4, α=0.9 column is fixed in advance. ` +
         `Mean ± sample std over seeds; gap recovered = (KD − scratch) / (teacher − scratch) of the means; ` +
@@ -297,31 +301,54 @@ async function plotBlocks(g: GroupAnalysis, out: string): Promise<Block[]> {
   });
 
   const curves: CurvePoint[] = [];
+  // x is in KD-student epochs: a few-label scratch student's shorter epochs are scaled by steps.
   const add = (
     series: string,
     rows: {
       seed: number;
+      kdEpochs: number;
       history: readonly { epoch: number; testAccuracy?: number; loss: number }[];
     }[],
   ) => {
-    for (const { seed, history } of rows) {
+    for (const { seed, kdEpochs, history } of rows) {
+      const scale = kdEpochs / Math.max(1, history.length);
       for (const e of history) {
         if (e.testAccuracy !== undefined)
-          curves.push({ series, epoch: e.epoch, seed, testAccuracy: e.testAccuracy, loss: e.loss });
+          curves.push({
+            series,
+            epoch: (e.epoch + 1) * scale,
+            seed,
+            testAccuracy: e.testAccuracy,
+            loss: e.loss,
+          });
       }
     }
   };
   const perSeed = g.seeds.map((s) => g.runs.find((r) => r.seed === s));
   add(
     'scratch',
-    perSeed.flatMap((r) => (r ? [{ seed: r.seed, history: r.result.rows[1].history }] : [])),
+    perSeed.flatMap((r) =>
+      r
+        ? [
+            {
+              seed: r.seed,
+              kdEpochs: r.result.config.studentEpochs,
+              history: r.result.rows[1].history,
+            },
+          ]
+        : [],
+    ),
   );
   const kdSeries = (c: { temperature: number; alpha: number }, label: string) =>
     add(
       label,
       g.runs
         .filter((r) => r.temperature === c.temperature && r.alpha === c.alpha)
-        .map((r) => ({ seed: r.seed, history: r.result.rows[2].history })),
+        .map((r) => ({
+          seed: r.seed,
+          kdEpochs: r.result.config.studentEpochs,
+          history: r.result.rows[2].history,
+        })),
     );
   kdSeries(g.best, `KD best (${setting(g.best)})`);
   if (

@@ -101,6 +101,7 @@ export function accuracyVsTemperatureSpec(options: {
 /** One epoch of one run, for the train-curve plot. */
 export interface CurvePoint {
   readonly series: string;
+  /** Training progress after the epoch, in KD-student epochs (1 = one epoch of the KD student). */
   readonly epoch: number;
   readonly seed: number;
   readonly testAccuracy: number;
@@ -117,7 +118,6 @@ export function trainCurvesSpec(options: {
 }): TopLevelSpec {
   const values = options.points.map((p) => ({
     ...p,
-    epoch: p.epoch + 1,
     testAccuracy: p.testAccuracy * 100,
   }));
   const x = {

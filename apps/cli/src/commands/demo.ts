@@ -229,7 +229,7 @@ export async function runDemo(options: DemoOptions): Promise<TripletResult> {
         `KD − scratch: ${delta >= 0 ? '+' : ''}${delta.toFixed(2)} points (${result.config.loss}, T=${result.config.temperature}, α=${result.config.alpha}).`,
         ...(result.config.labelFraction < 1
           ? [
-              `Students saw labels for ${(result.config.labelFraction * 100).toFixed(0)}% of the training images; the KD student also learned from the teacher's soft targets on all of them.`,
+              `Students saw labels for ${(result.config.labelFraction * 100).toFixed(0)}% of the training images; the scratch student trained on those alone for as many steps as the KD student (${result.config.fewLabelScratchEpochs ?? result.config.studentEpochs} epochs), and the KD student also learned from the teacher's soft targets on all of them.`,
             ]
           : []),
         ...(delta < 0 && result.config.labelFraction === 1
