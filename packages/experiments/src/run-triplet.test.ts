@@ -152,7 +152,15 @@ it('resolveTripletConfig fills the anchor defaults and rejects bad values', asyn
     resolveTripletConfig({ train, test, ...patch }).fewLabelScratchEpochs;
   expect(few({ labelFraction: 0.1 })).toBe(120);
   expect(few({ labelFraction: 0.3, studentEpochs: 12 })).toBe(40);
-  expect(few({ labelFraction: 0.1, fewLabelScratchEpochs: 12 })).toBe(12);
+  expect(few({ labelFraction: 0.1, fewLabelScratchEpochs: 30 })).toBe(30);
+  // Equal epochs resolves as before the option existed, so stored runs keep their hashes.
+  const equalEpochs = resolveTripletConfig({
+    train,
+    test,
+    labelFraction: 0.1,
+    fewLabelScratchEpochs: 12,
+  });
+  expect('fewLabelScratchEpochs' in equalEpochs).toBe(false);
   expect(few({ fewLabelScratchEpochs: 30 })).toBeUndefined();
   const bad: [Partial<TripletConfig>, RegExp][] = [
     [{ alpha: 1.5 }, /alpha/],

@@ -73,7 +73,10 @@ export function resolveTripletConfig(config: TripletConfig): ResolvedTripletConf
     config.fewLabelScratchEpochs ??
     Math.max(1, Math.round(resolved.studentEpochs / resolved.labelFraction));
   assertInteger(where, 'fewLabelScratchEpochs', fewLabelScratchEpochs, 1);
-  return { ...resolved, fewLabelScratchEpochs };
+  // Equal epochs was the only protocol before this option: its runs keep their hashes.
+  return fewLabelScratchEpochs === resolved.studentEpochs
+    ? resolved
+    : { ...resolved, fewLabelScratchEpochs };
 }
 
 interface StudentRun {

@@ -160,7 +160,10 @@ export interface ResolvedTripletConfig {
   readonly seed: number;
   readonly teacherSeed: number;
   readonly labelFraction: number;
-  /** Only with `labelFraction` < 1 (so full-data hashes don't depend on it). */
+  /**
+   * Only with `labelFraction` < 1 and when it differs from `studentEpochs`, so the hashes of runs
+   * made before this field existed still match.
+   */
   readonly fewLabelScratchEpochs?: number;
 }
 
