@@ -49,12 +49,13 @@ export async function loadOrTrainTeacher(
     try {
       const { model, meta } = await loadModel(path);
       const accuracy = typeof meta.accuracy === 'number' ? meta.accuracy : undefined;
+      const seconds = meta['trainingSeconds'];
       return {
         model,
         fromCache: true,
         path,
         configHash: key,
-        seconds: 0,
+        seconds: typeof seconds === 'number' ? seconds : 0,
         history: [],
         ...(accuracy !== undefined ? { accuracy } : {}),
       };

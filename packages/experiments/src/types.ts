@@ -211,7 +211,7 @@ export interface LoadedTeacher {
   /** Directory the teacher is saved in. */
   readonly path: string;
   readonly configHash: string;
-  /** Training wall time (0 on a cache hit). */
+  /** Training wall time; on a cache hit, the time it took when it was trained (0 if unknown). */
   readonly seconds: number;
   /** Per-epoch history (empty on a cache hit). */
   readonly history: readonly EpochRecord[];
