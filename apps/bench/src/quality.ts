@@ -8,6 +8,7 @@ import {
   loadOrTrainTeacher,
   resolveTripletConfig,
   runTriplet,
+  scratchStudentEpochs,
   type TripletConfig,
   type TripletResult,
   type TripletRow,
@@ -193,7 +194,7 @@ export async function runQualitySuite(options: {
                       ...record,
                       epochs:
                         role === 'student-scratch'
-                          ? (resolved.fewLabelScratchEpochs ?? resolved.studentEpochs)
+                          ? scratchStudentEpochs(resolved)
                           : resolved.studentEpochs,
                       losses: { total: record.loss, ...record.terms },
                     }),

@@ -79,6 +79,11 @@ export function resolveTripletConfig(config: TripletConfig): ResolvedTripletConf
     : { ...resolved, fewLabelScratchEpochs };
 }
 
+/** Epochs of the triplet's scratch student: `fewLabelScratchEpochs` with few labels, else `studentEpochs`. */
+export function scratchStudentEpochs(config: ResolvedTripletConfig): number {
+  return config.fewLabelScratchEpochs ?? config.studentEpochs;
+}
+
 interface StudentRun {
   readonly model: tfl.LayersModel;
   readonly result: TrainResult;
@@ -138,7 +143,7 @@ export async function runTriplet(
   // Students are scored alone after each epoch by our callback (distill's `validation` would also
   // run the teacher every epoch); the teacher by trainSupervised's `validation`. Either way each
   // epoch's record reaches hooks.onEpochEnd.
-  const scratchEpochs = resolved.fewLabelScratchEpochs ?? resolved.studentEpochs;
+  const scratchEpochs = scratchStudentEpochs(resolved);
   const tracked = (role: TripletRole) => {
     // A scratch student with more (shorter) epochs is scored once per KD epoch's worth of steps.
     const every =
