@@ -1,6 +1,6 @@
 // Loaded before every test file: registers `toBeAllClose` and makes describeBackends()
-// switch backends through @kdkit/engine, so wasm suites get kdkit's training kernels.
-import { initBackend } from '@kdkit/engine';
+// switch backends through @kdkit/backend, so wasm suites get kdkit's training kernels.
+import { initBackend } from '@kdkit/backend';
 import { setBackendActivator } from '@kdkit/test-utils';
 
 setBackendActivator(async (name) => {

@@ -2,11 +2,11 @@
 //   pnpm --filter @kdkit/datasets bench
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { initBackend } from '@kdkit/engine';
+import { initBackend } from '@kdkit/backend';
 import * as tf from '@tensorflow/tfjs-core';
 import { batches } from '../src/batches.js';
-import { loadFashionMnist } from '../src/fashion-mnist.js';
 import { parseIdx } from '../src/idx.js';
+import { loadFashionMnist } from '../src/node/fashion-mnist.js';
 
 const DIR = process.env['KDKIT_BENCH_FASHION_DIR'] ?? '/usr/share/datasets/fashion-mnist';
 const REPEATS = 3;

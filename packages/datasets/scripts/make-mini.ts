@@ -1,4 +1,4 @@
-// Builds the embedded Fashion-MNIST mini set (assets/) and its manifest (src/mini-manifest.ts)
+// Builds the embedded Fashion-MNIST mini set (assets/) and its manifest (src/node/mini-manifest.ts)
 // from the full set, reproducibly: a seeded, stratified choice of examples per class, kept in
 // their original order.
 //
@@ -8,9 +8,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { SeededRandom } from '@kdkit/engine';
-import { sha256Hex } from '../src/download.js';
 import { encodeIdx, parseIdx } from '../src/idx.js';
 import { idxFileNames, type Split } from '../src/idx-dataset.js';
+import { sha256Hex } from '../src/node/download.js';
 
 const SEED = 20_170_828;
 const PER_CLASS: Record<Split, number> = { train: 300, test: 100 };
@@ -18,7 +18,7 @@ const NUM_CLASSES = 10;
 
 const sourceDir = process.argv[2] ?? '/usr/share/datasets/fashion-mnist';
 const assetsDir = fileURLToPath(new URL('../assets/', import.meta.url));
-const manifestPath = fileURLToPath(new URL('../src/mini-manifest.ts', import.meta.url));
+const manifestPath = fileURLToPath(new URL('../src/node/mini-manifest.ts', import.meta.url));
 
 const checksums: Record<string, string> = {};
 for (const split of ['train', 'test'] as const) {

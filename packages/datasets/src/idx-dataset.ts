@@ -1,23 +1,20 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { assertInteger, assertOneOf, KdkitError } from '@kdkit/engine';
 import { fromArrays } from './from-arrays.js';
 import { parseIdx } from './idx.js';
-import { type DataSource, findDataFile, type LocateOptions, locateDataFiles } from './locate.js';
 import type { ImageDataset } from './types.js';
 
 export type Split = 'train' | 'test';
 export const SPLITS: readonly Split[] = ['train', 'test'];
 
-/** Options of every file-backed loader. */
-export interface LoadOptions extends LocateOptions {
+/** Which split to load, and how many examples of it. */
+export interface SplitOptions {
   readonly split: Split;
   /** Keep only the first `limit` examples. Default: all. */
   readonly limit?: number;
 }
 
 /** Checks `split` and `limit`. */
-export function checkLoadOptions(where: string, options: LoadOptions): void {
+export function checkLoadOptions(where: string, options: SplitOptions): void {
   if (options === null || typeof options !== 'object') {
     throw new KdkitError(
       'INVALID_ARGUMENT',
@@ -71,25 +68,5 @@ export function idxPairToDataset(
     numClasses,
     classNames: meta.classNames,
     name: meta.name,
-  });
-}
-
-/** Locates, reads and checks an MNIST-style split. */
-export async function loadIdxSplit(
-  where: string,
-  source: DataSource,
-  classNames: readonly string[],
-  options: LoadOptions,
-): Promise<ImageDataset> {
-  checkLoadOptions(where, options);
-  const names = idxFileNames(options.split);
-  const dir = await locateDataFiles(where, source, [names.images, names.labels], options);
-  const imagesPath = findDataFile(dir, names.images) ?? join(dir, names.images);
-  const labelsPath = findDataFile(dir, names.labels) ?? join(dir, names.labels);
-  const [imageBytes, labelBytes] = await Promise.all([readFile(imagesPath), readFile(labelsPath)]);
-  return idxPairToDataset(imageBytes, imagesPath, labelBytes, labelsPath, {
-    name: `${source.name}/${options.split}`,
-    classNames,
-    ...(options.limit === undefined ? {} : { limit: options.limit }),
   });
 }

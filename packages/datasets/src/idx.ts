@@ -1,5 +1,5 @@
-import { gunzipSync } from 'node:zlib';
 import { KdkitError } from '@kdkit/engine';
+import { gunzipSync } from 'fflate';
 
 /** A parsed IDX file: unsigned-byte data with its dimensions. */
 export interface IdxData {
@@ -31,7 +31,19 @@ export function isGzip(bytes: Uint8Array): boolean {
 export function maybeGunzip(bytes: Uint8Array, file: string): Uint8Array {
   if (!isGzip(bytes)) return bytes;
   try {
-    return gunzipSync(bytes, { maxOutputLength: MAX_DECOMPRESSED_BYTES });
+    // The trailer's size field (ISIZE) sizes the output buffer: cap it, then check it was filled.
+    if (bytes.length < 18) throw new Error('shorter than a gzip header and trailer');
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const size = view.getUint32(bytes.length - 4, true);
+    if (size > MAX_DECOMPRESSED_BYTES) {
+      throw new Error(
+        `declares ${size} decompressed bytes, more than the ${MAX_DECOMPRESSED_BYTES} accepted`,
+      );
+    }
+    const out = gunzipSync(bytes, { out: new Uint8Array(size) });
+    if (out.length !== size)
+      throw new Error(`inflated to ${out.length} bytes, trailer says ${size}`);
+    return out;
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new KdkitError(

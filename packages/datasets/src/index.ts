@@ -1,18 +1,17 @@
 export { augmentationKey } from './augment.js';
 export { batches, countBatches } from './batches.js';
 export { type CifarBatch, parseCifarBatch } from './cifar.js';
-export { CIFAR10_CLASSES, CIFAR10_NORMALIZATION, loadCifar10 } from './cifar10.js';
-export type { FetchLike } from './download.js';
-export { FASHION_MNIST_CLASSES, loadFashionMnist } from './fashion-mnist.js';
+export {
+  CIFAR10_CLASSES,
+  CIFAR10_NORMALIZATION,
+  FASHION_MNIST_CLASSES,
+  MNIST_CLASSES,
+} from './classes.js';
 export { type FromArraysOptions, fromArrays } from './from-arrays.js';
 export { encodeIdx, type IdxData, parseIdx } from './idx.js';
-export type { LoadOptions, Split } from './idx-dataset.js';
+export type { Split, SplitOptions } from './idx-dataset.js';
 export { labelledOnly } from './labelled-only.js';
-export type { LocateOptions } from './locate.js';
 export { type MaskLabelsOptions, maskLabels } from './mask-labels.js';
-export { loadFashionMnistMini } from './mini.js';
-export { loadMnist, MNIST_CLASSES } from './mnist.js';
-export { type DatasetInfo, getDataset, listDatasets } from './registry.js';
 export { subsetPerClass } from './subset-per-class.js';
 export { type TrainValSplitOptions, trainValSplit } from './train-val-split.js';
 export type * from './types.js';

@@ -1,6 +1,6 @@
+import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initBackend } from './backend.js';
 import { isKdkitError, KdkitError } from './errors.js';
 import { closestName, editDistance, lookupByName, unknownNameError } from './lookup.js';
 import {
@@ -24,7 +24,7 @@ function thrown(fn: () => void): KdkitError {
 
 describe('errors and validators', () => {
   beforeAll(async () => {
-    await initBackend('cpu', { log: false, env: {} });
+    await tf.setBackend('cpu');
   });
 
   it('KdkitError carries a stable code and is recognised', () => {

@@ -1,12 +1,3 @@
-export {
-  BACKEND_PREFERENCES,
-  type BackendInfo,
-  type BackendName,
-  type BackendPreference,
-  currentBackend,
-  type InitBackendOptions,
-  initBackend,
-} from './backend.js';
 export { isKdkitError, KdkitError, type KdkitErrorCode } from './errors.js';
 export { closestName, editDistance, lookupByName, unknownNameError } from './lookup.js';
 export { hashString, type RandomState, SeededRandom } from './rng.js';

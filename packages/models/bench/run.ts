@@ -1,7 +1,7 @@
 // Inference and training throughput (images/s) of every zoo model at batch 128 on the backend
 // that initBackend() picks (KDKIT_BACKEND overrides). One JSON line per figure.
 // Usage: pnpm --filter @kdkit/models bench [model ...]   (env: BENCH_SECONDS, BENCH_INPUT=32x32x3)
-import { initBackend } from '@kdkit/engine';
+import { initBackend } from '@kdkit/backend';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { createModel, listModels } from '../src/index.js';

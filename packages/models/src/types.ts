@@ -31,6 +31,7 @@ export interface ModelMeta {
   readonly numClasses?: number;
   readonly classNames?: readonly string[];
   readonly accuracy?: number;
-  readonly configHash?: string;
+  /** {@link architectureHash} of the saved model. */
+  readonly architectureHash?: string;
   readonly [key: string]: unknown;
 }

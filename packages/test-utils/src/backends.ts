@@ -9,7 +9,7 @@ let activator: BackendActivator = async (name) => {
   if (!(await tf.setBackend(name))) throw new Error(`backend '${name}' failed to initialize`);
 };
 
-/** Replaces how {@link describeBackends} switches backends (the root setup uses engine's initBackend). */
+/** Replaces how {@link describeBackends} switches backends (the root setup uses @kdkit/backend's initBackend). */
 export function setBackendActivator(next: BackendActivator): void {
   activator = next;
 }

@@ -2,6 +2,19 @@
 import { performance } from 'node:perf_hooks';
 import * as tf from '@tensorflow/tfjs-core';
 import { installWasmKernels, uninstallWasmKernels } from '../src/index.js';
+import { conv2dBackpropFilter } from '../src/kernels/conv2d-backprop-filter.js';
+import { conv2dBackpropInput } from '../src/kernels/conv2d-backprop-input.js';
+import { maxPoolGradByMasks } from '../src/kernels/max-pool-grad.js';
+
+/**
+ * The XNNPACK compositions that kdkit's SIMD kernels replaced (still used for NCHW), timed
+ * beside them so the choice in install.ts stays checked. A factory gets the stock kernel.
+ */
+const COMPOSED: Record<string, (stock: tf.KernelConfig | undefined) => tf.KernelFunc> = {
+  Conv2DBackpropFilter: () => conv2dBackpropFilter as tf.KernelFunc,
+  Conv2DBackpropInput: () => conv2dBackpropInput as tf.KernelFunc,
+  MaxPoolGrad: (stock) => maxPoolGradByMasks(stock as tf.KernelConfig) as tf.KernelFunc,
+};
 
 interface Case {
   readonly kernel: string;
@@ -49,6 +62,12 @@ function cases(n: number): Case[] {
       shape: `stride 2: dy [${n},14,14,64] w 3x3x32x64`,
       make: () => ({ dy: normal([n, 14, 14, 64])(), filter: normal([3, 3, 32, 64])() }),
       attrs: { strides: 2, pad: 'same', dataFormat: 'NHWC', inputShape: [n, 28, 28, 32] },
+    },
+    {
+      kernel: 'Conv2DBackpropFilter',
+      shape: `stride 2: x [${n},28,28,32] dy [${n},14,14,64]`,
+      make: () => ({ x: normal([n, 28, 28, 32])(), dy: normal([n, 14, 14, 64])() }),
+      attrs: { strides: 2, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 32, 64] },
     },
     {
       kernel: 'BatchMatMul',
@@ -111,7 +130,23 @@ function cases(n: number): Case[] {
   ];
 }
 
-/** Prints one JSON line per case: stock and kdkit ms per call (stock is `null` where missing). */
+/** ms per call of `kernelFunc` registered in place of the current `c.kernel` for the run. */
+function msPerCallWith(c: Case, kernelFunc: tf.KernelFunc, reps: number): number {
+  const current = tf.getKernel(c.kernel, 'wasm') as tf.KernelConfig;
+  tf.unregisterKernel(c.kernel, 'wasm');
+  tf.registerKernel({ kernelName: c.kernel, backendName: 'wasm', kernelFunc });
+  try {
+    return msPerCall(c, reps);
+  } finally {
+    tf.unregisterKernel(c.kernel, 'wasm');
+    tf.registerKernel(current);
+  }
+}
+
+/**
+ * Prints one JSON line per case: stock and kdkit ms per call (stock is `null` where missing)
+ * and, for kdkit's SIMD kernels, the XNNPACK composition they replaced (`composed_ms`).
+ */
 export function compareKernels(
   emit: (record: Record<string, unknown>) => void,
   n = 128,
@@ -123,8 +158,11 @@ export function compareKernels(
     const stock = tf.getKernel(c.kernel, 'wasm')
       ? msPerCall(c, c.kernel.startsWith('Conv2D') ? 1 : reps)
       : null;
+    const stockConfig = tf.getKernel(c.kernel, 'wasm');
     installWasmKernels();
     const ours = msPerCall(c, reps);
+    const makeComposed = COMPOSED[c.kernel];
+    const composed = makeComposed ? msPerCallWith(c, makeComposed(stockConfig), reps) : undefined;
     tf.dispose(Object.values(inputs));
     emit({
       kernel_compare: c.kernel,
@@ -132,6 +170,12 @@ export function compareKernels(
       stock_ms: stock === null ? null : Number(stock.toFixed(1)),
       kdkit_ms: Number(ours.toFixed(1)),
       speedup: stock === null ? null : Number((stock / ours).toFixed(1)),
+      ...(composed === undefined
+        ? {}
+        : {
+            composed_ms: Number(composed.toFixed(1)),
+            speedup_over_composed: Number((composed / ours).toFixed(2)),
+          }),
     });
   }
 }

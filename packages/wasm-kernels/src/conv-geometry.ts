@@ -30,6 +30,27 @@ export function convInfo(
   );
 }
 
+/** The 15 int32 geometry fields csrc/kernels.c reads for a convolution (NHWC). */
+export function convGeometry(info: tf.backend_util.Conv2DInfo): number[] {
+  return [
+    info.batchSize,
+    info.inHeight,
+    info.inWidth,
+    info.inChannels,
+    info.outHeight,
+    info.outWidth,
+    info.outChannels,
+    info.filterHeight,
+    info.filterWidth,
+    info.strideHeight,
+    info.strideWidth,
+    info.dilationHeight,
+    info.dilationWidth,
+    info.padInfo.top,
+    info.padInfo.left,
+  ];
+}
+
 /** A pair of per-axis values: `n` or `[h, w]` becomes `[h, w]`. */
 export function pair(
   value: number | readonly number[] | undefined,

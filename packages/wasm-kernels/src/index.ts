@@ -4,12 +4,3 @@ export {
   installWasmKernels,
   uninstallWasmKernels,
 } from './install.js';
-export {
-  activateWasmBackend,
-  MAX_WASM_THREADS,
-  parseWasmThreadsEnv,
-  type ThreadsRequest,
-  type WasmThreadsOptions,
-  type WasmThreadsReport,
-  wasmThreadsReport,
-} from './threads.js';

@@ -1,12 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { batchMatMulViaTranspose } from './kernels/batch-matmul.js';
 import { batchNormAsDepthwise } from './kernels/batch-norm.js';
-import { conv2dBackpropFilter } from './kernels/conv2d-backprop-filter.js';
-import { conv2dBackpropInput } from './kernels/conv2d-backprop-input.js';
+import { conv2dBackpropFilterSimd } from './kernels/conv2d-backprop-filter-simd.js';
+import { conv2dBackpropInputSimd } from './kernels/conv2d-backprop-input-simd.js';
 import { depthwiseConv2dBackpropFilter } from './kernels/depthwise-backprop-filter.js';
 import { depthwiseConv2dBackpropInput } from './kernels/depthwise-backprop-input.js';
 import { identityShared } from './kernels/identity.js';
-import { maxPoolGradByMasks } from './kernels/max-pool-grad.js';
+import { maxPoolGradSimd } from './kernels/max-pool-grad-simd.js';
 import { reduceSpatial } from './kernels/reduce-spatial.js';
 import type { KernelFactory, WasmKernelFunc } from './kernels/stock-kernel.js';
 import { tileAsBroadcast } from './kernels/tile.js';
@@ -14,7 +14,8 @@ import { tileAsBroadcast } from './kernels/tile.js';
 export interface InstallWasmKernelsOptions {
   /**
    * Also replace kernels that stock wasm has but runs slowly (e.g. `Conv2DBackpropInput`) with
-   * faster compositions of its XNNPACK ops. Default `true`; `false` adds only missing kernels.
+   * faster ones (kdkit's SIMD code or compositions of its XNNPACK ops). Default `true`; `false`
+   * adds only missing kernels.
    */
   readonly replaceSlow?: boolean;
 }
@@ -30,24 +31,24 @@ export interface InstallWasmKernelsResult {
 
 /** Kernels stock wasm lacks: always installed. */
 const MISSING: ReadonlyArray<readonly [string, WasmKernelFunc]> = [
-  [tf.Conv2DBackpropFilter, conv2dBackpropFilter],
+  [tf.Conv2DBackpropFilter, conv2dBackpropFilterSimd],
   [tf.DepthwiseConv2dNativeBackpropFilter, depthwiseConv2dBackpropFilter],
   [tf.DepthwiseConv2dNativeBackpropInput, depthwiseConv2dBackpropInput],
 ];
 
 /**
- * Kernels stock wasm has, replaced by faster (or correct) compositions; see
- * bench/kernel-compare.ts for stock vs replacement timings.
+ * Kernels stock wasm has, replaced by faster (or correct) ones; see bench/kernel-compare.ts
+ * for stock vs replacement timings (and, for the SIMD kernels, the compositions they replaced).
  * A factory receives the stock kernel, which it calls outside its fast cases.
  */
 const FASTER: ReadonlyArray<readonly [string, KernelFactory]> = [
-  [tf.Conv2DBackpropInput, () => conv2dBackpropInput],
+  [tf.Conv2DBackpropInput, () => conv2dBackpropInputSimd],
   [tf.Identity, () => identityShared],
   [tf.BatchMatMul, batchMatMulViaTranspose],
   [tf.Tile, tileAsBroadcast],
   [tf.Sum, reduceSpatial('sum')],
   [tf.Mean, reduceSpatial('mean')],
-  [tf.MaxPoolGrad, maxPoolGradByMasks],
+  [tf.MaxPoolGrad, maxPoolGradSimd],
   [tf.FusedBatchNorm, batchNormAsDepthwise],
 ];
 
@@ -65,8 +66,9 @@ function register(kernelName: string, kernelFunc: WasmKernelFunc): void {
 /**
  * Registers on the `wasm` backend the training kernels it lacks (`Conv2DBackpropFilter`,
  * `DepthwiseConv2dNativeBackpropFilter`, `DepthwiseConv2dNativeBackpropInput`) and, unless
- * `replaceSlow: false`, faster versions of slow ones. Each is a composition of wasm's own
- * XNNPACK kernels. Idempotent: a second call returns the first result (call
+ * `replaceSlow: false`, faster versions of slow ones. `Conv2DBackpropFilter`,
+ * `Conv2DBackpropInput` and `MaxPoolGrad` run kdkit's SIMD code in wasm's own memory; the others
+ * are compositions of wasm's XNNPACK kernels. Idempotent: a second call returns the first result (call
  * {@link uninstallWasmKernels} first to change options). Works before or after
  * `tf.setBackend('wasm')` (it only touches the kernel registry), but import
  * `@tensorflow/tfjs-backend-wasm` first: a replacement is skipped when no stock kernel exists.

@@ -1,0 +1,9 @@
+export {
+  activateWasmBackend,
+  MAX_WASM_THREADS,
+  parseWasmThreadsEnv,
+  type ThreadsRequest,
+  type WasmThreadsOptions,
+  type WasmThreadsReport,
+  wasmThreadsReport,
+} from './threads.js';
