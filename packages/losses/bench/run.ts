@@ -1,7 +1,7 @@
 // Forward + backward time of KD losses at batch 128 and 1000 classes. One JSON line per figure.
-// Backend: wasm by default (KDKIT_BACKEND or argv[2] overrides), chosen through @kdkit/engine.
+// Backend: wasm by default (KDKIT_BACKEND or argv[2] overrides), chosen through @kdkit/backend.
 import { performance } from 'node:perf_hooks';
-import { type BackendPreference, initBackend } from '@kdkit/engine';
+import { type BackendPreference, initBackend } from '@kdkit/backend';
 import * as tf from '@tensorflow/tfjs-core';
 // Bare tfjs-core has no gradients; tfjs-layers registers them.
 import '@tensorflow/tfjs-layers';
@@ -27,9 +27,9 @@ async function main(): Promise<void> {
     i % 4 === 3 ? -1 : (i * 37) % CLASSES,
   );
   const base: LossContext = {
-    studentLogits: randomLogits(1),
-    teacherLogits: randomLogits(2),
-    teacherLogitsList: [randomLogits(3), randomLogits(4)],
+    student: randomLogits(1),
+    teacher: randomLogits(2),
+    teachers: [randomLogits(3), randomLogits(4)],
     labels: tf.tensor1d(labelValues, 'int32'),
     epoch: 0,
     step: 0,
@@ -47,8 +47,8 @@ async function main(): Promise<void> {
     const loss = getLoss(name, options);
     const step = (): void => {
       const { value, grads } = tf.valueAndGrads(
-        (x: tf.Tensor) => loss.compute({ ...base, studentLogits: x as tf.Tensor2D }).total,
-      )([base.studentLogits]);
+        (x: tf.Tensor) => loss.compute({ ...base, student: x as tf.Tensor2D }).total,
+      )([base.student]);
       value.dataSync();
       (grads[0] as tf.Tensor).dataSync();
       tf.dispose([value, ...grads]);
@@ -78,12 +78,7 @@ async function main(): Promise<void> {
       }),
     );
   }
-  tf.dispose([
-    base.studentLogits,
-    base.teacherLogits,
-    ...(base.teacherLogitsList ?? []),
-    base.labels,
-  ] as tf.Tensor[]);
+  tf.dispose([base.student, base.teacher, ...(base.teachers ?? []), base.labels] as tf.Tensor[]);
 }
 
 await main();

@@ -1,6 +1,12 @@
 // A user's own distillation loss, kept in its own file: Hinton KD plus an entropy bonus that
 // keeps the student from becoming over-confident. Register it once, then use it by name.
-import { type DistillationLoss, distillationLoss, getLoss, registerLoss } from '@kdkit/losses';
+import {
+  type DistillationLoss,
+  distillationLoss,
+  getLoss,
+  KD_DEFAULTS,
+  registerLoss,
+} from '@kdkit/losses';
 import * as tf from '@tensorflow/tfjs-core';
 
 export interface ConfidencePenaltyOptions {
@@ -13,23 +19,22 @@ export interface ConfidencePenaltyOptions {
 export function createConfidencePenaltyLoss(
   options: ConfidencePenaltyOptions = {},
 ): DistillationLoss {
-  const { temperature = 4, alpha = 0.9, penalty = 0.1 } = options;
+  const {
+    temperature = KD_DEFAULTS.temperature,
+    alpha = KD_DEFAULTS.alpha,
+    penalty = 0.1,
+  } = options;
   return {
     name: 'kd-confidence-penalty',
-    compute: (ctx) =>
+    compute: ({ student, teacher, labels }) =>
       tf.tidy(() => {
-        if (ctx.teacherLogits === undefined)
-          throw new Error('kd-confidence-penalty needs teacher logits');
+        if (teacher === undefined) throw new Error('kd-confidence-penalty needs teacher logits');
         const { total, soft, hard } = distillationLoss(
-          {
-            studentLogits: ctx.studentLogits,
-            teacherLogits: ctx.teacherLogits,
-            labels: ctx.labels,
-          },
+          { student, teacher, labels },
           { temperature, alpha },
         );
         // Σ q log q is the negative entropy of the student's prediction at T = 1.
-        const logQ = tf.logSoftmax(ctx.studentLogits);
+        const logQ = tf.logSoftmax(student);
         const confidence = tf.mean(tf.sum(tf.mul(tf.exp(logQ), logQ), 1)) as tf.Scalar;
         return {
           total: tf.add(total, tf.mul(confidence, penalty)) as tf.Scalar,

@@ -1,12 +1,37 @@
 import { assertPositive } from '@kdkit/engine';
 import * as tf from '@tensorflow/tfjs-core';
-import { computeFeatureLoss, FEATURE_OPTION_SPEC, resolveBeta } from './internal/feature-loss.js';
-import { assertFeaturePairs } from './internal/features.js';
+import {
+  computeFeatureLoss,
+  FEATURE_OPTION_SPEC,
+  type FeatureLossOptions,
+  resolveBeta,
+} from './internal/feature-loss.js';
+import { assertFeaturePairs, featureLists } from './internal/features.js';
 import type { LossEntry } from './internal/loss-entry.js';
 import { flattenBatch, l2Normalize } from './internal/normalize.js';
-import { parseLossOptions } from './internal/options.js';
+import { factoryWhere, type OptionSpec, parseLossOptions } from './internal/options.js';
 import { resolveTaskWeights } from './internal/task-terms.js';
-import type { DistillationLoss } from './types.js';
+import type { DistillationLoss, FeatureInputs, FeaturePair } from './types.js';
+
+export interface AttentionTransferOptions {
+  /** Exponent p of |x|^p in the attention map. Default 2. */
+  readonly p?: number;
+}
+
+const AT_OPTIONS: OptionSpec<AttentionTransferOptions> = { p: 'number' };
+
+/** Options of the registered 'at' loss. */
+export interface AttentionTransferLossOptions
+  extends FeatureLossOptions,
+    AttentionTransferOptions {}
+
+const AT_LOSS_OPTIONS: OptionSpec<AttentionTransferLossOptions> = {
+  ...FEATURE_OPTION_SPEC,
+  ...AT_OPTIONS,
+};
+
+/** The attention exponent p, and the registered 'at' loss's beta (the CRD code's). */
+export const AT_DEFAULTS = Object.freeze({ p: 2, beta: 1000 });
 
 /** Spatial attention map of an NHWC map: l2-normalized mean over channels of |x|^p, [b, h·w]. */
 export function attentionMap(features: tf.Tensor4D, p: number): tf.Tensor2D {
@@ -15,16 +40,12 @@ export function attentionMap(features: tf.Tensor4D, p: number): tf.Tensor2D {
 }
 
 /** Unchecked Σ_pairs mean((A_s − A_t)²). */
-export function attentionTransferTerm(
-  studentFeatures: readonly tf.Tensor[],
-  teacherFeatures: readonly tf.Tensor[],
-  p: number,
-): tf.Scalar {
-  const perPair = studentFeatures.map((s, i) =>
+export function attentionTransferTerm({ student, teacher }: FeaturePair, p: number): tf.Scalar {
+  const perPair = student.map((s, i) =>
     tf.mean(
       tf.squaredDifference(
         attentionMap(s as tf.Tensor4D, p),
-        attentionMap(teacherFeatures[i] as tf.Tensor4D, p),
+        attentionMap(teacher[i] as tf.Tensor4D, p),
       ),
     ),
   );
@@ -38,35 +59,36 @@ export function attentionTransferTerm(
  *
  * Inputs are **features** (activations), not logits or probabilities.
  *
- * @param studentFeatures student NHWC maps [b, h, w, c_s].
- * @param teacherFeatures teacher NHWC maps [b, h, w, c_t].
+ * @param inputs `{ student, teacher }`: NHWC maps [b, h, w, c_s] and [b, h, w, c_t], or
+ *   aligned lists of them.
  * @param options p (default 2).
  * @example
- * const at = attentionTransferLoss([s1, s2], [t1, t2]);
+ * const at = attentionTransferLoss({ student: [s1, s2], teacher: [t1, t2] });
  */
 export function attentionTransferLoss(
-  studentFeatures: readonly tf.Tensor[],
-  teacherFeatures: readonly tf.Tensor[],
-  options: { readonly p?: number } = {},
+  inputs: FeatureInputs,
+  options: AttentionTransferOptions = {},
 ): tf.Scalar {
   const where = 'attentionTransferLoss';
-  const { p = 2 } = options;
+  const features = featureLists(where, inputs);
+  const { p = AT_DEFAULTS.p } = parseLossOptions(where, options, AT_OPTIONS);
   assertPositive(where, 'p', p);
-  assertFeaturePairs(where, studentFeatures, teacherFeatures, { rank4: true, sameSpatial: true });
-  return tf.tidy(() => attentionTransferTerm(studentFeatures, teacherFeatures, p));
+  assertFeaturePairs(where, features, { rank4: true, sameSpatial: true });
+  return tf.tidy(() => attentionTransferTerm(features, p));
 }
 
 /**
  * Registered 'at': `total = ceWeight · hard + beta · at` (+ kdWeight · T² · soft).
- * Options beta=1000, p=2, ceWeight=1, kdWeight=0, temperature=4.
+ * Options: {@link AttentionTransferLossOptions}, defaults {@link AT_DEFAULTS}.
  */
-export function createAttentionTransferLoss(options?: Record<string, unknown>): DistillationLoss {
+export function createAttentionTransferLoss(
+  options: AttentionTransferLossOptions = {},
+): DistillationLoss {
   const name = 'at';
   const where = `loss '${name}'`;
-  const parsed = parseLossOptions(name, options, { ...FEATURE_OPTION_SPEC, p: 'number' });
-  const weights = resolveTaskWeights(where, parsed);
-  const beta = resolveBeta(where, parsed.beta, 1000);
-  const p = parsed.p ?? 2;
+  const weights = resolveTaskWeights(where, options);
+  const beta = resolveBeta(where, options.beta, AT_DEFAULTS.beta);
+  const p = options.p ?? AT_DEFAULTS.p;
   assertPositive(where, 'p', p);
   return {
     name,
@@ -79,16 +101,14 @@ export function createAttentionTransferLoss(options?: Record<string, unknown>): 
         beta,
         'at',
         { rank4: true, sameSpatial: true },
-        (s, t) => ({
-          main: attentionTransferTerm(s, t, p),
-        }),
+        (features) => ({ main: attentionTransferTerm(features, p) }),
       ),
   };
 }
 
 export const attentionTransferLossEntry: LossEntry = {
   name: 'at',
-  description:
-    'Attention transfer (Zagoruyko & Komodakis): CE + beta·Σ‖A_s − A_t‖² on NHWC maps; beta=1000, p=2.',
-  factory: createAttentionTransferLoss,
+  description: `Attention transfer (Zagoruyko & Komodakis): CE + beta·Σ‖A_s − A_t‖² on NHWC maps; beta=${AT_DEFAULTS.beta}, p=${AT_DEFAULTS.p}.`,
+  factory: (options) =>
+    createAttentionTransferLoss(parseLossOptions(factoryWhere('at'), options, AT_LOSS_OPTIONS)),
 };

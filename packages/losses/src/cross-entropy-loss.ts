@@ -1,45 +1,58 @@
 import { assertInRange, KdkitError } from '@kdkit/engine';
 import * as tf from '@tensorflow/tfjs-core';
-import { assertLabels, hardCrossEntropyPerExample, labelProbe } from './hard-cross-entropy.js';
+import {
+  assertLabels,
+  type HardCrossEntropyOptions,
+  hardCrossEntropyPerExample,
+  labelProbe,
+} from './hard-cross-entropy.js';
 import { assertLogits, probabilityProbes, runProbes } from './internal/guards.js';
+import { assertContext } from './internal/inputs.js';
 import type { LossEntry } from './internal/loss-entry.js';
-import { parseLossOptions } from './internal/options.js';
+import { factoryWhere, type OptionSpec, parseLossOptions } from './internal/options.js';
 import { UNLABELLED } from './internal/task-terms.js';
 import type { DistillationLoss } from './types.js';
+
+/** Options of the registered 'ce' loss. */
+export type CrossEntropyLossOptions = Pick<
+  HardCrossEntropyOptions,
+  'labelSmoothing' | 'allowProbabilities'
+>;
+
+const CROSS_ENTROPY_LOSS_OPTIONS: OptionSpec<CrossEntropyLossOptions> = {
+  labelSmoothing: 'number',
+  allowProbabilities: 'boolean',
+};
 
 /**
  * Builds the registered 'ce' loss: plain hard cross-entropy for supervised training (no
  * teacher), averaged over labelled examples (−1 = unlabelled). Terms: `{ total, hard }`.
  */
-export function createCrossEntropyLoss(options?: Record<string, unknown>): DistillationLoss {
+export function createCrossEntropyLoss(options: CrossEntropyLossOptions = {}): DistillationLoss {
   const name = 'ce';
   const where = `loss '${name}'`;
-  const parsed = parseLossOptions(name, options, {
-    labelSmoothing: 'number',
-    allowProbabilities: 'boolean',
-  });
-  const labelSmoothing = parsed.labelSmoothing ?? 0;
+  const labelSmoothing = options.labelSmoothing ?? 0;
   assertInRange(where, 'labelSmoothing', labelSmoothing, 0, 1);
   return {
     name,
     compute: (ctx) => {
-      const { studentLogits, labels } = ctx;
-      assertLogits(where, 'studentLogits', studentLogits);
+      assertContext(where, ctx);
+      const { student, labels } = ctx;
+      assertLogits(where, 'student', student);
       if (labels === undefined) {
         throw new KdkitError(
           'INVALID_ARGUMENT',
           `${where}: ctx.labels is missing; supervised cross-entropy needs labels.`,
         );
       }
-      assertLabels(where, labels, studentLogits);
+      assertLabels(where, labels, student);
       runProbes([
-        ...probabilityProbes(where, [['studentLogits', studentLogits]], parsed.allowProbabilities),
-        labelProbe(where, labels, studentLogits.shape[1], UNLABELLED),
+        ...probabilityProbes(where, [['student', student]], options.allowProbabilities),
+        labelProbe(where, labels, student.shape[1], UNLABELLED),
       ]);
       return tf.tidy(() => {
         const { perExample, count } = hardCrossEntropyPerExample(
-          labels,
-          studentLogits,
+          { student, labels },
           labelSmoothing,
           UNLABELLED,
         );
@@ -54,5 +67,8 @@ export const crossEntropyLossEntry: LossEntry = {
   name: 'ce',
   description:
     'Plain hard cross-entropy on labelled examples (supervised training, no teacher); option labelSmoothing.',
-  factory: createCrossEntropyLoss,
+  factory: (options) =>
+    createCrossEntropyLoss(
+      parseLossOptions(factoryWhere('ce'), options, CROSS_ENTROPY_LOSS_OPTIONS),
+    ),
 };

@@ -5,6 +5,7 @@ import { analyticGrad, finiteDifferenceGrad } from '../test/gradients.js';
 import { toMatrix } from '../test/reference.js';
 import { refDkd } from '../test/reference-features.js';
 import { createDecoupledKdLoss, decoupledKdLoss, dkdWarmup } from './decoupled-kd.js';
+import { getLoss } from './registry.js';
 
 const B = 4;
 const C = 6;
@@ -20,7 +21,10 @@ describeBackends(['cpu', 'wasm'], 'decoupledKdLoss', () => {
     const s = toMatrix(student.dataSync(), B, C);
     for (const temperature of [1, 4]) {
       const ref = refDkd(t, s, targetValues, temperature);
-      const terms = decoupledKdLoss(teacher, student, targets, { alpha: 1, beta: 8, temperature });
+      const terms = decoupledKdLoss(
+        { student, teacher, labels: targets },
+        { alpha: 1, beta: 8, temperature },
+      );
       expectAllClose(terms.tckd, ref.tckd, { atol: 1e-5, rtol: 1e-4 });
       expectAllClose(terms.nckd, ref.nckd, { atol: 1e-5, rtol: 1e-4 });
       expectAllClose(terms.total, (ref.tckd + 8 * ref.nckd) * temperature ** 2, {
@@ -35,11 +39,12 @@ describeBackends(['cpu', 'wasm'], 'decoupledKdLoss', () => {
   it('is 0 when student = teacher and agrees with finite differences', () => {
     const teacher = logits(3);
     const targets = tf.tensor1d([1, 1, 0, 3], 'int32');
-    const same = decoupledKdLoss(teacher, teacher, targets);
+    const same = decoupledKdLoss({ student: teacher, teacher, labels: targets });
     expectAllClose(same.total, 0, { atol: 1e-5 });
     const student = logits(4);
     const f = (x: tf.Tensor) =>
-      decoupledKdLoss(teacher, x as tf.Tensor2D, targets, { temperature: 2 }).total;
+      decoupledKdLoss({ student: x as tf.Tensor2D, teacher, labels: targets }, { temperature: 2 })
+        .total;
     expectAllClose(analyticGrad(f, student), finiteDifferenceGrad(f, student), {
       atol: 5e-3,
       rtol: 1e-2,
@@ -59,7 +64,8 @@ describeBackends(['cpu', 'wasm'], 'decoupledKdLoss', () => {
     const targets = tf.tensor1d([0, 1], 'int32');
     for (const temperature of [0.05, 100]) {
       const f = (x: tf.Tensor) =>
-        decoupledKdLoss(teacher, x as tf.Tensor2D, targets, { temperature }).total;
+        decoupledKdLoss({ student: x as tf.Tensor2D, teacher, labels: targets }, { temperature })
+          .total;
       const total = f(student);
       expect(Number.isFinite(total.dataSync()[0])).toBe(true);
       expect(analyticGrad(f, student).every(Number.isFinite)).toBe(true);
@@ -75,8 +81,20 @@ describeBackends(['cpu', 'wasm'], 'decoupledKdLoss', () => {
     const studentLogits = logits(6);
     const labels = tf.tensor1d([2, -1, 0, -1], 'int32');
     const loss = createDecoupledKdLoss({ warmupEpochs: 4, ceWeight: 0 });
-    const early = loss.compute({ studentLogits, teacherLogits, labels, epoch: 0, step: 0 });
-    const late = loss.compute({ studentLogits, teacherLogits, labels, epoch: 9, step: 0 });
+    const early = loss.compute({
+      student: studentLogits,
+      teacher: teacherLogits,
+      labels,
+      epoch: 0,
+      step: 0,
+    });
+    const late = loss.compute({
+      student: studentLogits,
+      teacher: teacherLogits,
+      labels,
+      epoch: 9,
+      step: 0,
+    });
     const lateDkd = (late.dkd as tf.Scalar).dataSync()[0] ?? 0;
     expectAllClose(early.total, lateDkd / 4, { rtol: 1e-5 });
     // Unlabelled rows use the teacher's top class as the target.
@@ -95,14 +113,14 @@ describeBackends(['cpu', 'wasm'], 'decoupledKdLoss', () => {
     const teacher = logits(7);
     const student = logits(8);
     const bad = tf.tensor1d([0, 1, 6, 2], 'int32');
-    expect(() => decoupledKdLoss(teacher, student, bad)).toThrow(
-      /'targets' \[4\] holds class id 6/,
+    expect(() => decoupledKdLoss({ student, teacher, labels: bad })).toThrow(
+      /'labels' \[4\] holds class id 6/,
     );
-    expect(() => createDecoupledKdLoss({ beta: 'eight' })).toThrow(
+    expect(() => getLoss('dkd', { beta: 'eight' } as never)).toThrow(
       /option 'beta' must be a number/,
     );
     const targets = tf.tensor1d([0, 1, 5, 2], 'int32');
-    await expectNoLeaks(() => decoupledKdLoss(teacher, student, targets));
+    await expectNoLeaks(() => decoupledKdLoss({ student, teacher, labels: targets }));
     tf.dispose([teacher, student, bad, targets]);
   });
 });

@@ -1,5 +1,6 @@
 import { assertDtype, assertInRange, assertInteger, assertShape } from '@kdkit/engine';
 import * as tf from '@tensorflow/tfjs-core';
+import { KD_DEFAULTS } from './defaults.js';
 import { oneHotFloat } from './hard-cross-entropy.js';
 import {
   assertLogitsPair,
@@ -8,11 +9,17 @@ import {
   probabilityProbes,
   runProbes,
 } from './internal/guards.js';
+import { assertContext, assertInputs } from './internal/inputs.js';
 import type { LossEntry } from './internal/loss-entry.js';
-import { parseLossOptions } from './internal/options.js';
-import { requireTeacherLogits, taskProbes, taskTerms, UNLABELLED } from './internal/task-terms.js';
+import { factoryWhere, type OptionSpec, parseLossOptions } from './internal/options.js';
+import { requireTeacher, taskProbes, taskTerms, UNLABELLED } from './internal/task-terms.js';
 import { logSoftmaxAt } from './log-softmax-with-temperature.js';
-import type { DistillationLoss } from './types.js';
+import type { DistillationLoss, LogitInputs } from './types.js';
+
+/** DKD's inputs: logits and int32 target classes [batch] in [0, classes). */
+export interface DecoupledKdInputs extends LogitInputs {
+  readonly labels: tf.Tensor1D;
+}
 
 // Added to the target logit (already divided by T) to drop it from the non-target softmax.
 const MASK_OFFSET = 1e9;
@@ -28,6 +35,49 @@ export interface DecoupledKdOptions {
   readonly allowProbabilities?: boolean;
 }
 
+/** Options of the registered 'dkd' loss: {@link DecoupledKdOptions} plus the warm-up and CE weight. */
+export interface DkdLossOptions extends DecoupledKdOptions {
+  /** Epochs over which the DKD term ramps up linearly. Default 20. */
+  readonly warmupEpochs?: number;
+  /** Weight of the hard cross-entropy. Default 1. */
+  readonly ceWeight?: number;
+}
+
+/** DKD's defaults (the paper's CIFAR-100 settings), written once. */
+export const DKD_DEFAULTS = Object.freeze({
+  alpha: 1,
+  beta: 8,
+  temperature: KD_DEFAULTS.temperature,
+  warmupEpochs: 20,
+  ceWeight: 1,
+});
+
+const DECOUPLED_KD_OPTIONS: OptionSpec<DecoupledKdOptions> = {
+  alpha: 'number',
+  beta: 'number',
+  temperature: 'number',
+  allowProbabilities: 'boolean',
+};
+
+const DKD_LOSS_OPTIONS: OptionSpec<DkdLossOptions> = {
+  ...DECOUPLED_KD_OPTIONS,
+  warmupEpochs: 'number',
+  ceWeight: 'number',
+};
+
+/** Checks DKD's weights and temperature; returns them with defaults filled in. */
+function resolveDkd(where: string, options: DecoupledKdOptions) {
+  const {
+    alpha = DKD_DEFAULTS.alpha,
+    beta = DKD_DEFAULTS.beta,
+    temperature = DKD_DEFAULTS.temperature,
+  } = options;
+  assertInRange(where, 'alpha', alpha, 0, Number.MAX_VALUE);
+  assertInRange(where, 'beta', beta, 0, Number.MAX_VALUE);
+  assertTemperature(where, temperature);
+  return { alpha, beta, temperature };
+}
+
 export type DecoupledKdTerms = {
   /** (α · TCKD + β · NCKD) · T². */
   readonly total: tf.Scalar;
@@ -39,14 +89,10 @@ export type DecoupledKdTerms = {
 
 /** Unchecked DKD terms for int32 targets in [0, classes). */
 export function decoupledKdTerms(
-  teacherLogits: tf.Tensor2D,
-  studentLogits: tf.Tensor2D,
-  targets: tf.Tensor1D,
-  alpha: number,
-  beta: number,
-  temperature: number,
+  { student, teacher, labels }: DecoupledKdInputs,
+  { alpha, beta, temperature }: { alpha: number; beta: number; temperature: number },
 ): DecoupledKdTerms {
-  const mask = oneHotFloat(targets, studentLogits.shape[1]);
+  const mask = oneHotFloat(labels, student.shape[1]);
   const offset = tf.mul(mask, MASK_OFFSET);
   const binaryLogProbs = (logits: tf.Tensor2D): [tf.Tensor1D, tf.Tensor1D] => {
     const logProbs = logSoftmaxAt(logits, temperature);
@@ -54,16 +100,16 @@ export function decoupledKdTerms(
     const nonTarget = tf.logSumExp(tf.sub(logProbs, offset), 1) as tf.Tensor1D;
     return [target, nonTarget];
   };
-  const [tTarget, tRest] = binaryLogProbs(teacherLogits);
-  const [sTarget, sRest] = binaryLogProbs(studentLogits);
+  const [tTarget, tRest] = binaryLogProbs(teacher);
+  const [sTarget, sRest] = binaryLogProbs(student);
   const tckdPerExample = tf.add(
     tf.mul(tf.exp(tTarget), tf.sub(tTarget, sTarget)),
     tf.mul(tf.exp(tRest), tf.sub(tRest, sRest)),
   );
   const nonTargetLogProbs = (logits: tf.Tensor2D) =>
     tf.logSoftmax(tf.sub(tf.div(logits, temperature), offset) as tf.Tensor2D);
-  const tNon = nonTargetLogProbs(teacherLogits);
-  const sNon = nonTargetLogProbs(studentLogits);
+  const tNon = nonTargetLogProbs(teacher);
+  const sNon = nonTargetLogProbs(student);
   const nckdPerExample = tf.sum(tf.mul(tf.exp(tNon), tf.sub(tNon, sNon)), 1);
   const tckd = tf.mean(tckdPerExample) as tf.Scalar;
   const nckd = tf.mean(nckdPerExample) as tf.Scalar;
@@ -83,43 +129,37 @@ export function decoupledKdTerms(
  * Inputs are **logits** (pre-softmax), never probabilities: rows that are non-negative and sum
  * to 1 are rejected unless `allowProbabilities` is set.
  *
- * @param teacherLogits float32 [batch, classes].
- * @param studentLogits float32 [batch, classes].
- * @param targets int32 [batch] target classes in [0, classes).
- * @param options alpha 1, beta 8, temperature 4 (the paper's CIFAR-100 settings).
+ * @param inputs `{ student, teacher, labels }`: logits float32 [batch, classes]; labels int32
+ *   [batch] target classes in [0, classes).
+ * @param options alpha 1, beta 8, temperature 4 (`DKD_DEFAULTS`, the paper's CIFAR-100 settings).
  * @returns scalars `{ total, tckd, nckd }`.
  * @example
- * const { total } = decoupledKdLoss(teacherLogits, studentLogits, labels, { beta: 8 });
+ * const { total } = decoupledKdLoss({ student, teacher, labels }, { beta: 8 });
  */
 export function decoupledKdLoss(
-  teacherLogits: tf.Tensor2D,
-  studentLogits: tf.Tensor2D,
-  targets: tf.Tensor1D,
+  inputs: DecoupledKdInputs,
   options: DecoupledKdOptions = {},
 ): DecoupledKdTerms {
   const where = 'decoupledKdLoss';
-  const { alpha = 1, beta = 8, temperature = 4 } = options;
-  assertLogitsPair(where, 'teacherLogits', teacherLogits, 'studentLogits', studentLogits);
-  assertShape(where, 'targets', targets, [studentLogits.shape[0]]);
-  assertDtype(where, 'targets', targets, ['int32']);
-  assertInRange(where, 'alpha', alpha, 0, Number.MAX_VALUE);
-  assertInRange(where, 'beta', beta, 0, Number.MAX_VALUE);
-  assertTemperature(where, temperature);
-  const classes = studentLogits.shape[1];
+  assertInputs(where, inputs, ['student', 'teacher', 'labels']);
+  const parsed = parseLossOptions(where, options, DECOUPLED_KD_OPTIONS);
+  const { student, teacher, labels } = inputs;
+  assertLogitsPair(where, 'teacher', teacher, 'student', student);
+  assertShape(where, 'labels', labels, [student.shape[0]]);
+  assertDtype(where, 'labels', labels, ['int32']);
+  const weights = resolveDkd(where, parsed);
   runProbes([
     ...probabilityProbes(
       where,
       [
-        ['teacherLogits', teacherLogits],
-        ['studentLogits', studentLogits],
+        ['teacher', teacher],
+        ['student', student],
       ],
-      options.allowProbabilities,
+      parsed.allowProbabilities,
     ),
-    classIdProbe(where, 'targets', targets, classes, undefined),
+    classIdProbe(where, 'labels', labels, student.shape[1], undefined),
   ]);
-  return tf.tidy(() =>
-    decoupledKdTerms(teacherLogits, studentLogits, targets, alpha, beta, temperature),
-  );
+  return tf.tidy(() => decoupledKdTerms(inputs, weights));
 }
 
 /** DKD's warm-up factor min((epoch + 1) / warmupEpochs, 1) for a 0-based epoch. */
@@ -130,53 +170,45 @@ export function dkdWarmup(epoch: number, warmupEpochs: number): number {
 /**
  * Registered 'dkd': `total = ceWeight · hard + warmup(epoch) · (α · TCKD + β · NCKD) · T²`,
  * as in the paper's code. Unlabelled examples (−1) use the teacher's top class as target.
- * Options alpha=1, beta=8, temperature=4, warmupEpochs=20, ceWeight=1.
+ * Options: {@link DkdLossOptions}, defaults {@link DKD_DEFAULTS}.
  * Terms: `{ total, hard, tckd, nckd, dkd }` (dkd after warm-up scaling).
  */
-export function createDecoupledKdLoss(options?: Record<string, unknown>): DistillationLoss {
+export function createDecoupledKdLoss(options: DkdLossOptions = {}): DistillationLoss {
   const name = 'dkd';
   const where = `loss '${name}'`;
-  const parsed = parseLossOptions(name, options, {
-    alpha: 'number',
-    beta: 'number',
-    temperature: 'number',
-    warmupEpochs: 'number',
-    ceWeight: 'number',
-    allowProbabilities: 'boolean',
-  });
-  const { alpha = 1, beta = 8, temperature = 4, warmupEpochs = 20, ceWeight = 1 } = parsed;
-  assertInRange(where, 'alpha', alpha, 0, Number.MAX_VALUE);
-  assertInRange(where, 'beta', beta, 0, Number.MAX_VALUE);
-  assertTemperature(where, temperature);
+  const dkdWeights = resolveDkd(where, options);
+  const { warmupEpochs = DKD_DEFAULTS.warmupEpochs, ceWeight = DKD_DEFAULTS.ceWeight } = options;
   assertInteger(where, 'warmupEpochs', warmupEpochs, 0);
   assertInRange(where, 'ceWeight', ceWeight, 0, Number.MAX_VALUE);
   const weights = {
     ceWeight,
     kdWeight: 0,
-    temperature,
-    allowProbabilities: parsed.allowProbabilities ?? false,
+    temperature: dkdWeights.temperature,
+    allowProbabilities: options.allowProbabilities ?? false,
   };
   return {
     name,
     compute: (ctx) => {
-      const teacherLogits = requireTeacherLogits(where, ctx);
-      assertLogitsPair(where, 'teacherLogits', teacherLogits, 'studentLogits', ctx.studentLogits);
+      assertContext(where, ctx);
+      const teacher = requireTeacher(where, ctx);
+      const { student, labels } = ctx;
+      assertLogitsPair(where, 'teacher', teacher, 'student', student);
       runProbes([
         // Labels are DKD's targets, so they are checked even when ceWeight is 0.
         ...taskProbes(where, ctx, { ...weights, ceWeight: 1 }),
-        ...probabilityProbes(where, [['teacherLogits', teacherLogits]], weights.allowProbabilities),
+        ...probabilityProbes(where, [['teacher', teacher]], weights.allowProbabilities),
       ]);
       return tf.tidy(() => {
-        const teacherTop = tf.cast(tf.argMax(teacherLogits, 1), 'int32') as tf.Tensor1D;
+        const teacherTop = tf.cast(tf.argMax(teacher, 1), 'int32') as tf.Tensor1D;
         const targets =
-          ctx.labels === undefined
+          labels === undefined
             ? teacherTop
-            : (tf.where(tf.equal(ctx.labels, UNLABELLED), teacherTop, ctx.labels) as tf.Tensor1D);
+            : (tf.where(tf.equal(labels, UNLABELLED), teacherTop, labels) as tf.Tensor1D);
         const {
           total: dkdRaw,
           tckd,
           nckd,
-        } = decoupledKdTerms(teacherLogits, ctx.studentLogits, targets, alpha, beta, temperature);
+        } = decoupledKdTerms({ student, teacher, labels: targets }, dkdWeights);
         const dkd = tf.mul(dkdRaw, dkdWarmup(ctx.epoch, warmupEpochs)) as tf.Scalar;
         const { hard, weighted } = taskTerms(ctx, weights);
         return { total: tf.add(weighted, dkd) as tf.Scalar, hard, tckd, nckd, dkd };
@@ -185,9 +217,11 @@ export function createDecoupledKdLoss(options?: Record<string, unknown>): Distil
   };
 }
 
+const { alpha, beta, temperature, warmupEpochs } = DKD_DEFAULTS;
+
 export const decoupledKdLossEntry: LossEntry = {
   name: 'dkd',
-  description:
-    'Decoupled KD (Zhao et al. 2022): CE + warm-up·(α·TCKD + β·NCKD)·T²; options alpha=1, beta=8, temperature=4, warmupEpochs=20.',
-  factory: createDecoupledKdLoss,
+  description: `Decoupled KD (Zhao et al. 2022): CE + warm-up·(α·TCKD + β·NCKD)·T²; options alpha=${alpha}, beta=${beta}, temperature=${temperature}, warmupEpochs=${warmupEpochs}.`,
+  factory: (options) =>
+    createDecoupledKdLoss(parseLossOptions(factoryWhere('dkd'), options, DKD_LOSS_OPTIONS)),
 };

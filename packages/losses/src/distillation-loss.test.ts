@@ -32,7 +32,7 @@ describeBackends(['cpu', 'wasm'], 'distillationLoss', () => {
       [1, 0, 'kl'],
     ] as const) {
       const terms = distillationLoss(
-        { studentLogits, teacherLogits, labels },
+        { student: studentLogits, teacher: teacherLogits, labels },
         { temperature, alpha, soft },
       );
       const softRef = mean(
@@ -57,13 +57,13 @@ describeBackends(['cpu', 'wasm'], 'distillationLoss', () => {
     const labels = tf.tensor1d(labelValues, 'int32');
     const s = toMatrix(studentLogits.dataSync(), BATCH, CLASSES);
     const t = toMatrix(teacherLogits.dataSync(), BATCH, CLASSES);
-    const terms = distillationLoss({ studentLogits, teacherLogits, labels });
+    const terms = distillationLoss({ student: studentLogits, teacher: teacherLogits, labels });
     const hardRef = sum(refHardCrossEntropy(labelValues, s));
     const softRef = mean(refSoftCrossEntropy(t, s, 4));
     expectAllClose(terms.hard, hardRef, { atol: 1e-5 });
     expectAllClose(terms.total, 0.9 * 16 * softRef + 0.1 * hardRef, { atol: 1e-4 });
     const none = tf.tensor1d([-1, -1, -1, -1], 'int32');
-    const soft = distillationLoss({ studentLogits, teacherLogits, labels: none });
+    const soft = distillationLoss({ student: studentLogits, teacher: teacherLogits, labels: none });
     expectAllClose(soft.hard, 0);
     expectAllClose(soft.total, 0.9 * 16 * softRef, { atol: 1e-4 });
     tf.dispose([teacherLogits, studentLogits, labels, none, terms, soft]);
@@ -77,7 +77,7 @@ describeBackends(['cpu', 'wasm'], 'distillationLoss', () => {
     const [temperature, alpha] = [3, 0.7];
     const f = (x: tf.Tensor) =>
       distillationLoss(
-        { studentLogits: x as tf.Tensor2D, teacherLogits, labels },
+        { student: x as tf.Tensor2D, teacher: teacherLogits, labels },
         { temperature, alpha },
       ).total;
     const t = toMatrix(teacherLogits.dataSync(), BATCH, CLASSES);
@@ -112,7 +112,7 @@ describeBackends(['cpu', 'wasm'], 'distillationLoss', () => {
       for (const soft of ['cross-entropy', 'kl'] as const) {
         const f = (x: tf.Tensor) =>
           distillationLoss(
-            { studentLogits: x as tf.Tensor2D, teacherLogits, labels },
+            { student: x as tf.Tensor2D, teacher: teacherLogits, labels },
             { temperature, soft },
           ).total;
         const total = f(studentLogits);
@@ -130,25 +130,41 @@ describeBackends(['cpu', 'wasm'], 'distillationLoss', () => {
     const labels = tf.tensor1d([0, 1, 2, 9], 'int32');
     const ok = tf.tensor1d([0, 1, 2, 3], 'int32');
     const probs = tf.softmax(teacherLogits) as tf.Tensor2D;
-    expect(() => distillationLoss({ studentLogits, teacherLogits, labels })).toThrow(/class id 9/);
     expect(() =>
-      distillationLoss({ studentLogits, teacherLogits, labels: ok }, { alpha: 1.5 }),
+      distillationLoss({ student: studentLogits, teacher: teacherLogits, labels }),
+    ).toThrow(/class id 9/);
+    expect(() =>
+      distillationLoss(
+        { student: studentLogits, teacher: teacherLogits, labels: ok },
+        { alpha: 1.5 },
+      ),
     ).toThrow(/'alpha' must be in \[0, 1\]/);
     expect(() =>
-      distillationLoss({ studentLogits, teacherLogits, labels: ok }, { temperature: 0 }),
+      distillationLoss(
+        { student: studentLogits, teacher: teacherLogits, labels: ok },
+        { temperature: 0 },
+      ),
     ).toThrow(/'temperature'/);
     expect(() =>
-      distillationLoss({ studentLogits, teacherLogits, labels: ok }, { soft: 'mse' as 'kl' }),
+      distillationLoss(
+        { student: studentLogits, teacher: teacherLogits, labels: ok },
+        { soft: 'mse' as 'kl' },
+      ),
     ).toThrow(/'soft' must be one of/);
-    expect(() => distillationLoss({ studentLogits, teacherLogits: probs, labels: ok })).toThrow(
-      /distillationLoss: 'teacherLogits' \[4, 5\] looks like probabilities/,
+    expect(() => distillationLoss({ student: studentLogits, teacher: probs, labels: ok })).toThrow(
+      /distillationLoss: 'teacher' \[4, 5\] looks like probabilities/,
     );
-    expect(() => distillationLoss({ studentLogits, teacherLogits })).toThrow(/'labels' is missing/);
+    expect(() => distillationLoss({ student: studentLogits, teacher: teacherLogits })).toThrow(
+      /'labels' is missing/,
+    );
     const allowed = distillationLoss(
-      { studentLogits, teacherLogits: probs, labels: ok },
+      { student: studentLogits, teacher: probs, labels: ok },
       { allowProbabilities: true },
     );
-    const noLabels = distillationLoss({ studentLogits, teacherLogits }, { alpha: 1 });
+    const noLabels = distillationLoss(
+      { student: studentLogits, teacher: teacherLogits },
+      { alpha: 1 },
+    );
     tf.dispose([teacherLogits, studentLogits, labels, ok, probs, allowed, noLabels]);
   });
 
@@ -156,11 +172,13 @@ describeBackends(['cpu', 'wasm'], 'distillationLoss', () => {
     const teacherLogits = randomLogits(9);
     const studentLogits = randomLogits(10);
     const labels = tf.tensor1d([0, -1, 2, 3], 'int32');
-    await expectNoLeaks(() => distillationLoss({ studentLogits, teacherLogits, labels }));
+    await expectNoLeaks(() =>
+      distillationLoss({ student: studentLogits, teacher: teacherLogits, labels }),
+    );
     await expectNoLeaks(() =>
       tf.grad(
         (x: tf.Tensor) =>
-          distillationLoss({ studentLogits: x as tf.Tensor2D, teacherLogits, labels }).total,
+          distillationLoss({ student: x as tf.Tensor2D, teacher: teacherLogits, labels }).total,
       )(studentLogits),
     );
     tf.dispose([teacherLogits, studentLogits, labels]);

@@ -1,5 +1,6 @@
 import { assertInRange, assertOneOf, KdkitError } from '@kdkit/engine';
 import * as tf from '@tensorflow/tfjs-core';
+import { KD_DEFAULTS } from './defaults.js';
 import { assertLabels, hardCrossEntropyPerExample, labelProbe } from './hard-cross-entropy.js';
 import {
   assertLogitsPair,
@@ -7,17 +8,16 @@ import {
   probabilityProbes,
   runProbes,
 } from './internal/guards.js';
+import { assertInputs } from './internal/inputs.js';
+import { type OptionSpec, parseLossOptions } from './internal/options.js';
 import { klDivergencePerExample } from './kl-divergence.js';
 import { softCrossEntropyPerExample } from './soft-cross-entropy.js';
+import type { LogitInputs } from './types.js';
 
 export type SoftTarget = 'cross-entropy' | 'kl';
 export const SOFT_TARGETS: readonly SoftTarget[] = ['cross-entropy', 'kl'];
 
-export interface DistillationInputs {
-  /** float32 [batch, classes] student logits. */
-  readonly studentLogits: tf.Tensor2D;
-  /** float32 [batch, classes] teacher logits. */
-  readonly teacherLogits: tf.Tensor2D;
+export interface DistillationInputs extends LogitInputs {
   /**
    * int32 [batch] class ids (−1 = unlabelled, by default) or float32 [batch, classes] rows.
    * May be omitted only when alpha = 1.
@@ -26,9 +26,9 @@ export interface DistillationInputs {
 }
 
 export interface DistillationOptions {
-  /** Temperature T > 0 of the soft targets. Default 4. */
+  /** Temperature T > 0 of the soft targets. Default KD_DEFAULTS.temperature (4). */
   readonly temperature?: number;
-  /** Weight in [0, 1] of the soft term. Default 0.9. */
+  /** Weight in [0, 1] of the soft term. Default KD_DEFAULTS.alpha (0.9). */
   readonly alpha?: number;
   /** 'cross-entropy' (default) or 'kl': same gradient, KL is 0 when student = teacher. */
   readonly soft?: SoftTarget;
@@ -39,6 +39,15 @@ export interface DistillationOptions {
   /** Skip the "looks like probabilities" check. Default false. */
   readonly allowProbabilities?: boolean;
 }
+
+export const DISTILLATION_OPTIONS: OptionSpec<DistillationOptions> = {
+  temperature: 'number',
+  alpha: 'number',
+  soft: SOFT_TARGETS,
+  labelSmoothing: 'number',
+  ignoreIndex: 'number',
+  allowProbabilities: 'boolean',
+};
 
 // A type alias (not an interface) so it is a tf.TensorContainer.
 export type DistillationTerms = {
@@ -66,8 +75,8 @@ export function resolveDistillationOptions(
   options: DistillationOptions,
 ): ResolvedDistillationOptions {
   const {
-    temperature = 4,
-    alpha = 0.9,
+    temperature = KD_DEFAULTS.temperature,
+    alpha = KD_DEFAULTS.alpha,
     soft = 'cross-entropy',
     labelSmoothing = 0,
     ignoreIndex = -1,
@@ -89,13 +98,12 @@ export function resolveDistillationOptions(
 /** Unchecked soft term per example: soft cross-entropy or KL at T. */
 export function softTermPerExample(
   soft: SoftTarget,
-  teacherLogits: tf.Tensor2D,
-  studentLogits: tf.Tensor2D,
+  inputs: LogitInputs,
   temperature: number,
 ): tf.Tensor1D {
   return soft === 'kl'
-    ? klDivergencePerExample(teacherLogits, studentLogits, temperature)
-    : softCrossEntropyPerExample(teacherLogits, studentLogits, temperature);
+    ? klDivergencePerExample(inputs, temperature)
+    : softCrossEntropyPerExample(inputs, temperature);
 }
 
 /**
@@ -109,39 +117,37 @@ export function distillationTerms(
   options: ResolvedDistillationOptions,
   missingLabelsMeanUnlabelled = false,
 ): DistillationTerms {
-  const { studentLogits, teacherLogits, labels } = inputs;
+  const { student, teacher, labels } = inputs;
   const { temperature, alpha, soft, labelSmoothing, ignoreIndex } = options;
-  assertLogitsPair(where, 'teacherLogits', teacherLogits, 'studentLogits', studentLogits);
+  assertLogitsPair(where, 'teacher', teacher, 'student', student);
   if (labels === undefined && alpha < 1 && !missingLabelsMeanUnlabelled) {
     throw new KdkitError(
       'INVALID_ARGUMENT',
       `${where}: 'labels' is missing but alpha = ${alpha} < 1 weights a hard term; pass labels (−1 marks an unlabelled example) or set alpha to 1.`,
     );
   }
-  if (labels !== undefined) assertLabels(where, labels, studentLogits);
+  if (labels !== undefined) assertLabels(where, labels, student);
   const probes = probabilityProbes(
     where,
     [
-      ['teacherLogits', teacherLogits],
-      ['studentLogits', studentLogits],
+      ['teacher', teacher],
+      ['student', student],
     ],
     options.allowProbabilities,
   );
-  if (labels !== undefined)
-    probes.push(labelProbe(where, labels, studentLogits.shape[1], ignoreIndex));
+  if (labels !== undefined) probes.push(labelProbe(where, labels, student.shape[1], ignoreIndex));
   runProbes(probes);
 
   return tf.tidy(() => {
     const softTerm = tf.mean(
-      softTermPerExample(soft, teacherLogits, studentLogits, temperature),
+      softTermPerExample(soft, { student, teacher }, temperature),
     ) as tf.Scalar;
     let hardTerm: tf.Scalar;
     if (labels === undefined) {
       hardTerm = tf.scalar(0);
     } else {
       const { perExample, count } = hardCrossEntropyPerExample(
-        labels,
-        studentLogits,
+        { student, labels },
         labelSmoothing,
         ignoreIndex,
       );
@@ -166,12 +172,13 @@ export function distillationTerms(
  * Inputs are **logits** (pre-softmax), never probabilities: rows that are non-negative and sum
  * to 1 are rejected unless `allowProbabilities` is set.
  *
- * @param inputs studentLogits and teacherLogits float32 [batch, classes]; labels int32 [batch].
- * @param options temperature 4, alpha 0.9, soft 'cross-entropy', labelSmoothing 0, ignoreIndex −1.
+ * @param inputs `{ student, teacher, labels }`: logits float32 [batch, classes]; labels int32 [batch].
+ * @param options temperature 4, alpha 0.9 (`KD_DEFAULTS`), soft 'cross-entropy',
+ *   labelSmoothing 0, ignoreIndex −1.
  * @returns scalars `{ total, soft, hard }`.
  * @example
  * const { total, soft, hard } = distillationLoss(
- *   { studentLogits, teacherLogits, labels },
+ *   { student, teacher, labels },
  *   { temperature: 4, alpha: 0.9 },
  * );
  */
@@ -180,5 +187,7 @@ export function distillationLoss(
   options: DistillationOptions = {},
 ): DistillationTerms {
   const where = 'distillationLoss';
-  return distillationTerms(where, inputs, resolveDistillationOptions(where, options));
+  assertInputs(where, inputs, ['student', 'teacher'], ['labels']);
+  const parsed = parseLossOptions(where, options, DISTILLATION_OPTIONS);
+  return distillationTerms(where, inputs, resolveDistillationOptions(where, parsed));
 }

@@ -18,7 +18,7 @@ describeBackends(['cpu', 'wasm'], 'fitnetsLoss', () => {
       [1, 0],
       [3, 0],
     ]);
-    const plain = fitnetsLoss([s, s], [t, s]);
+    const plain = fitnetsLoss({ student: [s, s], teacher: [t, s] });
     expectAllClose(plain, (4 + 16) / 4, { atol: 1e-6 });
     const adapter = createFeatureAdapter(2, 2);
     (adapter.variables[0] as tf.Variable).assign(
@@ -27,7 +27,7 @@ describeBackends(['cpu', 'wasm'], 'fitnetsLoss', () => {
         [0, 0],
       ]),
     );
-    const adapted = fitnetsLoss([s], [t], { adapters: [adapter] });
+    const adapted = fitnetsLoss({ student: [s], teacher: [t] }, { adapters: [adapter] });
     expectAllClose(adapted, 0, { atol: 1e-6 });
     tf.dispose([s, t, plain, adapted]);
     adapter.dispose();
@@ -37,11 +37,11 @@ describeBackends(['cpu', 'wasm'], 'fitnetsLoss', () => {
     const s = map(1, 2);
     const t = map(2, 4);
     const small = tf.zeros([2, 2, 2, 4]);
-    expect(() => fitnetsLoss([s], [t])).toThrow(
-      /'studentFeatures\[0\]' has 2 channels and 'teacherFeatures\[0\]' has 4; pass an adapter/,
+    expect(() => fitnetsLoss({ student: [s], teacher: [t] })).toThrow(
+      /'student\[0\]' has 2 channels and 'teacher\[0\]' has 4; pass an adapter/,
     );
-    expect(() => fitnetsLoss([t], [small])).toThrow(/same spatial size/);
-    expect(() => fitnetsLoss([s], [])).toThrow(/aligned lists/);
+    expect(() => fitnetsLoss({ student: [t], teacher: [small] })).toThrow(/same spatial size/);
+    expect(() => fitnetsLoss({ student: [s], teacher: [] })).toThrow(/aligned lists/);
     tf.dispose([s, t, small]);
   });
 
@@ -53,10 +53,9 @@ describeBackends(['cpu', 'wasm'], 'fitnetsLoss', () => {
     const loss = createFitnetsLoss({ beta: 10 });
     expect(loss.needsFeatures).toBe(true);
     const ctx = {
-      studentLogits,
+      student: studentLogits,
       labels,
-      studentFeatures: [s],
-      teacherFeatures: [t],
+      features: { student: [s], teacher: [t] },
       epoch: 0,
       step: 0,
     };
@@ -82,14 +81,13 @@ describeBackends(['cpu', 'wasm'], 'fitnetsLoss', () => {
     const s = map(5, 2);
     const t = map(6, 3);
     const adapter = createFeatureAdapter(2, 3);
-    await expectNoLeaks(() => fitnetsLoss([s], [t], { adapters: [adapter] }));
+    await expectNoLeaks(() => fitnetsLoss({ student: [s], teacher: [t] }, { adapters: [adapter] }));
     const loss = createFitnetsLoss();
     const studentLogits = tf.tensor2d(randomArray(6, 7, -2, 2), [2, 3]);
     await expectNoLeaks(() =>
       loss.compute({
-        studentLogits,
-        studentFeatures: [s],
-        teacherFeatures: [t],
+        student: studentLogits,
+        features: { student: [s], teacher: [t] },
         epoch: 0,
         step: 0,
       }),

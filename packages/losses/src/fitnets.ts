@@ -1,28 +1,59 @@
 import { KdkitError } from '@kdkit/engine';
 import * as tf from '@tensorflow/tfjs-core';
 import { createFeatureAdapter, type FeatureAdapter } from './feature-adapter.js';
-import { computeFeatureLoss, FEATURE_OPTION_SPEC, resolveBeta } from './internal/feature-loss.js';
-import { assertFeaturePairs } from './internal/features.js';
+import {
+  computeFeatureLoss,
+  FEATURE_OPTION_SPEC,
+  type FeatureLossOptions,
+  resolveBeta,
+} from './internal/feature-loss.js';
+import { assertFeaturePairs, featureLists } from './internal/features.js';
 import type { LossEntry } from './internal/loss-entry.js';
-import { parseLossOptions } from './internal/options.js';
+import { factoryWhere, type OptionSpec, parseLossOptions } from './internal/options.js';
 import { resolveTaskWeights } from './internal/task-terms.js';
-import type { DistillationLoss } from './types.js';
+import type { DistillationLoss, FeatureInputs, FeaturePair } from './types.js';
 
 export interface FitnetsOptions {
   /** Per pair, an adapter mapping student channels to teacher channels (or undefined). */
   readonly adapters?: readonly (FeatureAdapter | undefined)[];
 }
 
+const FITNETS_OPTIONS: OptionSpec<FitnetsOptions> = { adapters: 'list' };
+
+const ADAPTER_MODES = ['auto', 'always', 'none'] as const;
+
+/** Options of the registered 'fitnets' loss. */
+export interface FitnetsLossOptions extends FeatureLossOptions {
+  /** Make adapters where channels differ ('auto', default), for every pair, or never. */
+  readonly adapter?: (typeof ADAPTER_MODES)[number];
+  /** Seed of the adapters' initializer (pair i uses seed + i). Default 0. */
+  readonly seed?: number;
+  /** Channels of each student tap, to build the adapters at once. */
+  readonly studentChannels?: readonly number[];
+  /** Channels of each teacher tap, aligned with studentChannels. */
+  readonly teacherChannels?: readonly number[];
+}
+
+const FITNETS_LOSS_OPTIONS: OptionSpec<FitnetsLossOptions> = {
+  ...FEATURE_OPTION_SPEC,
+  adapter: ADAPTER_MODES,
+  seed: 'number',
+  studentChannels: 'numbers',
+  teacherChannels: 'numbers',
+};
+
+/** The registered 'fitnets' loss's weight of the hint term (the CRD code's). */
+export const FITNETS_BETA = 100;
+
 /** Unchecked Σ_pairs mean((adapter(s) − t)²). */
 export function fitnetsTerm(
-  studentFeatures: readonly tf.Tensor[],
-  teacherFeatures: readonly tf.Tensor[],
+  { student, teacher }: FeaturePair,
   adapters: readonly (FeatureAdapter | undefined)[],
 ): tf.Scalar {
-  const perPair = studentFeatures.map((s, i) => {
+  const perPair = student.map((s, i) => {
     const adapter = adapters[i];
     const mapped = adapter === undefined ? s : adapter.apply(s);
-    return tf.mean(tf.squaredDifference(mapped, teacherFeatures[i] as tf.Tensor));
+    return tf.mean(tf.squaredDifference(mapped, teacher[i] as tf.Tensor));
   });
   return tf.addN(perPair) as tf.Scalar;
 }
@@ -35,23 +66,19 @@ export function fitnetsTerm(
  *
  * Inputs are **features** (activations), not logits or probabilities.
  *
- * @param studentFeatures student maps, aligned with teacherFeatures.
- * @param teacherFeatures teacher maps.
+ * @param inputs `{ student, teacher }`: a map or aligned lists of maps.
  * @param options adapters, one per pair (undefined where the channels already match).
  * @example
  * const adapter = createFeatureAdapter(16, 32);
- * const hint = fitnetsLoss([studentMap], [teacherMap], { adapters: [adapter] });
+ * const hint = fitnetsLoss({ student: studentMap, teacher: teacherMap }, { adapters: [adapter] });
  */
-export function fitnetsLoss(
-  studentFeatures: readonly tf.Tensor[],
-  teacherFeatures: readonly tf.Tensor[],
-  options: FitnetsOptions = {},
-): tf.Scalar {
+export function fitnetsLoss(inputs: FeatureInputs, options: FitnetsOptions = {}): tf.Scalar {
   const where = 'fitnetsLoss';
-  const adapters = options.adapters ?? [];
-  assertFeaturePairs(where, studentFeatures, teacherFeatures, { sameSpatial: true });
-  assertAdaptersFit(where, studentFeatures, teacherFeatures, adapters);
-  return tf.tidy(() => fitnetsTerm(studentFeatures, teacherFeatures, adapters));
+  const features = featureLists(where, inputs);
+  const adapters = parseLossOptions(where, options, FITNETS_OPTIONS).adapters ?? [];
+  assertFeaturePairs(where, features, { sameSpatial: true });
+  assertAdaptersFit(where, features, adapters);
+  return tf.tidy(() => fitnetsTerm(features, adapters));
 }
 
 function channelsOf(x: tf.Tensor): number {
@@ -60,12 +87,11 @@ function channelsOf(x: tf.Tensor): number {
 
 function assertAdaptersFit(
   where: string,
-  studentFeatures: readonly tf.Tensor[],
-  teacherFeatures: readonly tf.Tensor[],
+  { student, teacher }: FeaturePair,
   adapters: readonly (FeatureAdapter | undefined)[],
 ): void {
-  studentFeatures.forEach((s, i) => {
-    const t = teacherFeatures[i] as tf.Tensor;
+  student.forEach((s, i) => {
+    const t = teacher[i] as tf.Tensor;
     const adapter = adapters[i];
     const [inCh, outCh] =
       adapter === undefined
@@ -78,13 +104,11 @@ function assertAdaptersFit(
           : `the adapter maps ${inCh} → ${outCh} channels`;
       throw new KdkitError(
         'SHAPE_MISMATCH',
-        `${where}: 'studentFeatures[${i}]' has ${channelsOf(s)} channels and 'teacherFeatures[${i}]' has ${channelsOf(t)}; ${fix}.`,
+        `${where}: 'student[${i}]' has ${channelsOf(s)} channels and 'teacher[${i}]' has ${channelsOf(t)}; ${fix}.`,
       );
     }
   });
 }
-
-const ADAPTER_MODES = ['auto', 'always', 'none'] as const;
 
 /**
  * Registered 'fitnets': `total = ceWeight · hard + beta · hint` (+ kdWeight · T² · soft).
@@ -92,22 +116,15 @@ const ADAPTER_MODES = ['auto', 'always', 'none'] as const;
  * channels differ ('auto'), for every pair ('always') or never ('none'). They are created on
  * the first `compute`, or at once when `studentChannels` and `teacherChannels` are given
  * (do that if your trainer collects variables before the first step).
- * Options beta=100, adapter='auto', seed=0, ceWeight=1, kdWeight=0, temperature=4.
+ * Options: {@link FitnetsLossOptions}; beta = {@link FITNETS_BETA}, adapter 'auto', seed 0.
  */
-export function createFitnetsLoss(options?: Record<string, unknown>): DistillationLoss {
+export function createFitnetsLoss(options: FitnetsLossOptions = {}): DistillationLoss {
   const name = 'fitnets';
   const where = `loss '${name}'`;
-  const parsed = parseLossOptions(name, options, {
-    ...FEATURE_OPTION_SPEC,
-    adapter: ADAPTER_MODES,
-    seed: 'number',
-    studentChannels: 'numbers',
-    teacherChannels: 'numbers',
-  });
-  const weights = resolveTaskWeights(where, parsed);
-  const beta = resolveBeta(where, parsed.beta, 100);
-  const mode = parsed.adapter ?? 'auto';
-  const seed = parsed.seed ?? 0;
+  const weights = resolveTaskWeights(where, options);
+  const beta = resolveBeta(where, options.beta, FITNETS_BETA);
+  const mode = options.adapter ?? 'auto';
+  const seed = options.seed ?? 0;
   let adapters: (FeatureAdapter | undefined)[] | undefined;
 
   const build = (studentChannels: readonly number[], teacherChannels: readonly number[]) =>
@@ -117,9 +134,9 @@ export function createFitnetsLoss(options?: Record<string, unknown>): Distillati
       return needed ? createFeatureAdapter(cs, ct, seed + i) : undefined;
     });
 
-  if (parsed.studentChannels !== undefined || parsed.teacherChannels !== undefined) {
-    const s = parsed.studentChannels ?? [];
-    const t = parsed.teacherChannels ?? [];
+  if (options.studentChannels !== undefined || options.teacherChannels !== undefined) {
+    const s = options.studentChannels ?? [];
+    const t = options.teacherChannels ?? [];
     if (s.length !== t.length) {
       throw new KdkitError(
         'INVALID_ARGUMENT',
@@ -133,20 +150,12 @@ export function createFitnetsLoss(options?: Record<string, unknown>): Distillati
     name,
     needsFeatures: true,
     compute: (ctx) =>
-      computeFeatureLoss(
-        where,
-        ctx,
-        weights,
-        beta,
-        'hint',
-        { sameSpatial: true },
-        (student, teacher) => {
-          if (adapters === undefined)
-            adapters = build(student.map(channelsOf), teacher.map(channelsOf));
-          assertAdaptersFit(where, student, teacher, adapters);
-          return { main: fitnetsTerm(student, teacher, adapters) };
-        },
-      ),
+      computeFeatureLoss(where, ctx, weights, beta, 'hint', { sameSpatial: true }, (features) => {
+        if (adapters === undefined)
+          adapters = build(features.student.map(channelsOf), features.teacher.map(channelsOf));
+        assertAdaptersFit(where, features, adapters);
+        return { main: fitnetsTerm(features, adapters) };
+      }),
     trainableVariables: () => (adapters ?? []).flatMap((a) => (a === undefined ? [] : a.variables)),
     dispose: () => {
       for (const adapter of adapters ?? []) adapter?.dispose();
@@ -157,7 +166,7 @@ export function createFitnetsLoss(options?: Record<string, unknown>): Distillati
 
 export const fitnetsLossEntry: LossEntry = {
   name: 'fitnets',
-  description:
-    'FitNets hints: CE + beta·L2(adapter(student features), teacher features), learned 1×1/dense adapters; beta=100.',
-  factory: createFitnetsLoss,
+  description: `FitNets hints: CE + beta·L2(adapter(student features), teacher features), learned 1×1/dense adapters; beta=${FITNETS_BETA}.`,
+  factory: (options) =>
+    createFitnetsLoss(parseLossOptions(factoryWhere('fitnets'), options, FITNETS_LOSS_OPTIONS)),
 };

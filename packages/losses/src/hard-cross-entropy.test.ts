@@ -18,13 +18,13 @@ describeBackends(['cpu', 'wasm'], 'hardCrossEntropy', () => {
     ]);
     const ids = tf.tensor1d([1, 0], 'int32');
     const expected = [-Math.log(0.75), Math.log(2)];
-    const none = hardCrossEntropy(ids, logits, { reduction: 'none' });
+    const none = hardCrossEntropy({ student: logits, labels: ids }, { reduction: 'none' });
     expectAllClose(none, expected, { atol: 1e-6 });
     const rows = tf.tensor2d([
       [0, 1],
       [1, 0],
     ]);
-    const fromRows = hardCrossEntropy(rows, logits);
+    const fromRows = hardCrossEntropy({ student: logits, labels: rows });
     expectAllClose(fromRows, mean(expected), { atol: 1e-6 });
     tf.dispose([logits, ids, none, rows, fromRows]);
   });
@@ -37,9 +37,9 @@ describeBackends(['cpu', 'wasm'], 'hardCrossEntropy', () => {
     for (const labelSmoothing of [0, 0.1]) {
       const expected = refHardCrossEntropy(labelValues, s, labelSmoothing);
       const outs = [
-        hardCrossEntropy(labels, logits, { labelSmoothing }),
-        hardCrossEntropy(labels, logits, { labelSmoothing, reduction: 'sum' }),
-        hardCrossEntropy(labels, logits, { labelSmoothing, reduction: 'none' }),
+        hardCrossEntropy({ student: logits, labels }, { labelSmoothing }),
+        hardCrossEntropy({ student: logits, labels }, { labelSmoothing, reduction: 'sum' }),
+        hardCrossEntropy({ student: logits, labels }, { labelSmoothing, reduction: 'none' }),
       ];
       expectAllClose(outs[0] as tf.Tensor, mean(expected), { atol: 1e-5 });
       expectAllClose(outs[1] as tf.Tensor, sum(expected), { atol: 1e-5 });
@@ -54,15 +54,19 @@ describeBackends(['cpu', 'wasm'], 'hardCrossEntropy', () => {
     const labelValues = [2, -1, -1, 0];
     const labels = tf.tensor1d(labelValues, 'int32');
     const expected = refHardCrossEntropy(labelValues, toMatrix(logits.dataSync(), BATCH, CLASSES));
-    const avg = hardCrossEntropy(labels, logits, { ignoreIndex: -1 });
+    const avg = hardCrossEntropy({ student: logits, labels }, { ignoreIndex: -1 });
     expectAllClose(avg, sum(expected) / 2, { atol: 1e-5 });
-    const none = hardCrossEntropy(labels, logits, { ignoreIndex: -1, reduction: 'none' });
+    const none = hardCrossEntropy(
+      { student: logits, labels },
+      { ignoreIndex: -1, reduction: 'none' },
+    );
     expectAllClose(none, expected, { atol: 1e-5 });
     const unlabelled = tf.tensor1d([-1, -1, -1, -1], 'int32');
-    const zero = hardCrossEntropy(unlabelled, logits, { ignoreIndex: -1 });
+    const zero = hardCrossEntropy({ student: logits, labels: unlabelled }, { ignoreIndex: -1 });
     expectAllClose(zero, 0);
     const zeroGrad = analyticGrad(
-      (x) => hardCrossEntropy(unlabelled, x as tf.Tensor2D, { ignoreIndex: -1 }),
+      (x) =>
+        hardCrossEntropy({ student: x as tf.Tensor2D, labels: unlabelled }, { ignoreIndex: -1 }),
       logits,
     );
     expectAllClose(zeroGrad, new Float32Array(BATCH * CLASSES));
@@ -73,7 +77,8 @@ describeBackends(['cpu', 'wasm'], 'hardCrossEntropy', () => {
     const logits = randomLogits(3);
     const labelValues = [1, 1, 0, 4];
     const labels = tf.tensor1d(labelValues, 'int32');
-    const f = (x: tf.Tensor) => hardCrossEntropy(labels, x as tf.Tensor2D, { reduction: 'sum' });
+    const f = (x: tf.Tensor) =>
+      hardCrossEntropy({ student: x as tf.Tensor2D, labels }, { reduction: 'sum' });
     const expected = toMatrix(logits.dataSync(), BATCH, CLASSES).flatMap((row, r) =>
       refSoftmax(row, 1).map((q, i) => q - (i === labelValues[r] ? 1 : 0)),
     );
@@ -89,7 +94,8 @@ describeBackends(['cpu', 'wasm'], 'hardCrossEntropy', () => {
       [-3000, -3000, 3000],
     ]);
     const labels = tf.tensor1d([1, 0], 'int32');
-    const f = (x: tf.Tensor) => hardCrossEntropy(labels, x as tf.Tensor2D, { labelSmoothing: 0.1 });
+    const f = (x: tf.Tensor) =>
+      hardCrossEntropy({ student: x as tf.Tensor2D, labels }, { labelSmoothing: 0.1 });
     const loss = f(logits);
     expect(Number.isFinite(loss.dataSync()[0])).toBe(true);
     expect(analyticGrad(f, logits).every(Number.isFinite)).toBe(true);
@@ -103,16 +109,25 @@ describeBackends(['cpu', 'wasm'], 'hardCrossEntropy', () => {
     const floats = tf.tensor1d([0, 1, 1, 2]);
     const short = tf.tensor1d([0, 1], 'int32');
     const badRows = tf.tensor2d(randomArray(BATCH * CLASSES, 9, 0, 1), [BATCH, CLASSES]);
-    expect(() => hardCrossEntropy(tooBig, logits)).toThrow(
+    expect(() => hardCrossEntropy({ student: logits, labels: tooBig })).toThrow(
       /'labels' \[4\] holds class id 5, but ids must be in \[0, 4\]/,
     );
-    expect(() => hardCrossEntropy(negative, logits)).toThrow(/class id -1/);
-    expect(() => hardCrossEntropy(floats, logits)).toThrow(/'labels' must be int32, got float32/);
-    expect(() => hardCrossEntropy(short, logits)).toThrow(/batch mismatch/);
-    expect(() => hardCrossEntropy(badRows, logits)).toThrow(/one-hot or probability rows/);
-    expect(() => hardCrossEntropy(short, logits, { labelSmoothing: 2 })).toThrow(/labelSmoothing/);
+    expect(() => hardCrossEntropy({ student: logits, labels: negative })).toThrow(/class id -1/);
+    expect(() => hardCrossEntropy({ student: logits, labels: floats })).toThrow(
+      /'labels' must be int32, got float32/,
+    );
+    expect(() => hardCrossEntropy({ student: logits, labels: short })).toThrow(/batch mismatch/);
+    expect(() => hardCrossEntropy({ student: logits, labels: badRows })).toThrow(
+      /one-hot or probability rows/,
+    );
     expect(() =>
-      hardCrossEntropy(tooBig, tf.softmax(logits) as tf.Tensor2D, { ignoreIndex: 5 }),
+      hardCrossEntropy({ student: logits, labels: short }, { labelSmoothing: 2 }),
+    ).toThrow(/labelSmoothing/);
+    expect(() =>
+      hardCrossEntropy(
+        { student: tf.softmax(logits) as tf.Tensor2D, labels: tooBig },
+        { ignoreIndex: 5 },
+      ),
     ).toThrow(/looks like probabilities/);
     tf.dispose([logits, tooBig, negative, floats, short, badRows]);
   });
@@ -121,7 +136,7 @@ describeBackends(['cpu', 'wasm'], 'hardCrossEntropy', () => {
     const logits = randomLogits(5);
     const labels = tf.tensor1d([0, -1, 2, 3], 'int32');
     await expectNoLeaks(() =>
-      hardCrossEntropy(labels, logits, { ignoreIndex: -1, labelSmoothing: 0.1 }),
+      hardCrossEntropy({ student: logits, labels }, { ignoreIndex: -1, labelSmoothing: 0.1 }),
     );
     tf.dispose([logits, labels]);
   });

@@ -7,10 +7,13 @@ import {
   distributionProbe,
   type Probe,
   probabilityProbe,
+  REDUCTIONS,
   runProbes,
 } from './internal/guards.js';
+import { assertInputs } from './internal/inputs.js';
+import { type OptionSpec, parseLossOptions } from './internal/options.js';
 import { reduceLoss } from './internal/reduce.js';
-import type { Reduction } from './types.js';
+import type { LabelledInputs, Reduction } from './types.js';
 
 export interface HardCrossEntropyOptions {
   /** 'mean' (default; over labelled examples), 'sum', or 'none' (one value per example). */
@@ -26,9 +29,16 @@ export interface HardCrossEntropyOptions {
   readonly allowProbabilities?: boolean;
 }
 
-/** Static checks (rank, dtype, shapes) for labels against [batch, classes] logits. */
-export function assertLabels(where: string, labels: tf.Tensor, studentLogits: tf.Tensor2D): void {
-  const [batch, classes] = studentLogits.shape;
+const HARD_CROSS_ENTROPY_OPTIONS: OptionSpec<HardCrossEntropyOptions> = {
+  reduction: REDUCTIONS,
+  labelSmoothing: 'number',
+  ignoreIndex: 'number',
+  allowProbabilities: 'boolean',
+};
+
+/** Static checks (rank, dtype, shapes) for labels against [batch, classes] student logits. */
+export function assertLabels(where: string, labels: tf.Tensor, student: tf.Tensor2D): void {
+  const [batch, classes] = student.shape;
   if (labels.rank === 1) {
     assertDtype(where, 'labels', labels, ['int32']);
   } else if (labels.rank === 2) {
@@ -36,7 +46,7 @@ export function assertLabels(where: string, labels: tf.Tensor, studentLogits: tf
     if (labels.shape[1] !== classes) {
       throw new KdkitError(
         'SHAPE_MISMATCH',
-        `${where}: class mismatch: 'labels' [${labels.shape.join(', ')}] has ${labels.shape[1]} classes, 'studentLogits' [${studentLogits.shape.join(', ')}] has ${classes}.`,
+        `${where}: class mismatch: 'labels' [${labels.shape.join(', ')}] has ${labels.shape[1]} classes, 'student' [${student.shape.join(', ')}] has ${classes}.`,
       );
     }
   } else {
@@ -45,7 +55,7 @@ export function assertLabels(where: string, labels: tf.Tensor, studentLogits: tf
   if (labels.shape[0] !== batch) {
     throw new KdkitError(
       'SHAPE_MISMATCH',
-      `${where}: batch mismatch: 'labels' [${labels.shape.join(', ')}] has ${labels.shape[0]} rows, 'studentLogits' [${studentLogits.shape.join(', ')}] has ${batch}.`,
+      `${where}: batch mismatch: 'labels' [${labels.shape.join(', ')}] has ${labels.shape[0]} rows, 'student' [${student.shape.join(', ')}] has ${batch}.`,
     );
   }
 }
@@ -72,13 +82,12 @@ export function oneHotFloat(ids: tf.Tensor1D, classes: number): tf.Tensor2D {
  * Ignored examples (id = ignoreIndex) get 0.
  */
 export function hardCrossEntropyPerExample(
-  labels: tf.Tensor1D | tf.Tensor2D,
-  studentLogits: tf.Tensor2D,
+  { student, labels }: LabelledInputs,
   labelSmoothing: number,
   ignoreIndex: number | undefined,
 ): { perExample: tf.Tensor1D; count: tf.Scalar } {
-  const classes = studentLogits.shape[1];
-  const logProbs = tf.logSoftmax(studentLogits);
+  const classes = student.shape[1];
+  const logProbs = tf.logSoftmax(student);
   let target: tf.Tensor2D;
   let kept: tf.Tensor1D | undefined;
   if (labels.rank === 1) {
@@ -98,8 +107,7 @@ export function hardCrossEntropyPerExample(
   }
   let perExample = tf.neg(tf.sum(tf.mul(target, logProbs), 1)) as tf.Tensor1D;
   if (kept !== undefined) perExample = tf.mul(perExample, kept);
-  const count =
-    kept === undefined ? tf.scalar(studentLogits.shape[0]) : (tf.sum(kept) as tf.Scalar);
+  const count = kept === undefined ? tf.scalar(student.shape[0]) : (tf.sum(kept) as tf.Scalar);
   return { perExample, count };
 }
 
@@ -113,19 +121,26 @@ export function hardCrossEntropyPerExample(
  * Inputs are **logits** (pre-softmax), never probabilities: rows that are non-negative and sum
  * to 1 are rejected unless `allowProbabilities` is set.
  *
- * @param labels int32 [batch] ids in [0, classes) (or ignoreIndex), or float32 [batch, classes].
- * @param studentLogits float32 [batch, classes].
+ * @param inputs `student` float32 [batch, classes] logits; `labels` int32 [batch] ids in
+ *   [0, classes) (or ignoreIndex), or float32 [batch, classes] rows.
+ * @param options reduction ('mean' default), labelSmoothing 0, ignoreIndex (none).
  * @example
- * const ce = hardCrossEntropy(tf.tensor1d([2, -1], 'int32'), logits, { ignoreIndex: -1 });
+ * const ce = hardCrossEntropy({ student, labels: tf.tensor1d([2, -1], 'int32') }, { ignoreIndex: -1 });
  */
 export function hardCrossEntropy(
-  labels: tf.Tensor1D | tf.Tensor2D,
-  studentLogits: tf.Tensor2D,
+  inputs: LabelledInputs,
   options: HardCrossEntropyOptions = {},
 ): tf.Tensor {
   const where = 'hardCrossEntropy';
-  const { reduction = 'mean', labelSmoothing = 0, ignoreIndex } = options;
-  assertLogits(where, 'studentLogits', studentLogits);
+  assertInputs(where, inputs, ['student', 'labels']);
+  const {
+    reduction = 'mean',
+    labelSmoothing = 0,
+    ignoreIndex,
+    allowProbabilities,
+  } = parseLossOptions(where, options, HARD_CROSS_ENTROPY_OPTIONS);
+  const { student, labels } = inputs;
+  assertLogits(where, 'student', student);
   assertReduction(where, reduction);
   assertInRange(where, 'labelSmoothing', labelSmoothing, 0, 1);
   if (ignoreIndex !== undefined && !Number.isInteger(ignoreIndex)) {
@@ -134,18 +149,12 @@ export function hardCrossEntropy(
       `${where}: 'ignoreIndex' must be an integer, got ${ignoreIndex}.`,
     );
   }
-  assertLabels(where, labels, studentLogits);
-  const probes = [labelProbe(where, labels, studentLogits.shape[1], ignoreIndex)];
-  if (options.allowProbabilities !== true)
-    probes.push(probabilityProbe(where, 'studentLogits', studentLogits));
+  assertLabels(where, labels, student);
+  const probes = [labelProbe(where, labels, student.shape[1], ignoreIndex)];
+  if (allowProbabilities !== true) probes.push(probabilityProbe(where, 'student', student));
   runProbes(probes);
   return tf.tidy(() => {
-    const { perExample, count } = hardCrossEntropyPerExample(
-      labels,
-      studentLogits,
-      labelSmoothing,
-      ignoreIndex,
-    );
+    const { perExample, count } = hardCrossEntropyPerExample(inputs, labelSmoothing, ignoreIndex);
     return reduceLoss(perExample, reduction, count);
   });
 }

@@ -13,10 +13,10 @@ describeBackends(['cpu', 'wasm'], "registered 'hinton' and 'kl'", () => {
     const studentLogits = logits(1);
     const teacherLogits = logits(2);
     const labels = tf.tensor1d([3, -1, 0, -1], 'int32');
-    const ctx = { studentLogits, teacherLogits, labels, epoch: 2, step: 10 };
+    const ctx = { student: studentLogits, teacher: teacherLogits, labels, epoch: 2, step: 10 };
     const hinton = hintonLossEntry.factory({ temperature: 3, alpha: 0.6 }).compute(ctx);
     const expected = distillationLoss(
-      { studentLogits, teacherLogits, labels },
+      { student: studentLogits, teacher: teacherLogits, labels },
       { temperature: 3, alpha: 0.6 },
     );
     expect(Object.keys(hinton)).toEqual(['total', 'soft', 'hard']);
@@ -25,7 +25,7 @@ describeBackends(['cpu', 'wasm'], "registered 'hinton' and 'kl'", () => {
     }
     const kl = klLossEntry.factory({ temperature: 3, alpha: 0.6 }).compute(ctx);
     const klExpected = distillationLoss(
-      { studentLogits, teacherLogits, labels },
+      { student: studentLogits, teacher: teacherLogits, labels },
       { temperature: 3, alpha: 0.6, soft: 'kl' },
     );
     expectAllClose(kl.total, klExpected.total.dataSync(), { atol: 1e-6 });
@@ -49,9 +49,16 @@ describeBackends(['cpu', 'wasm'], "registered 'hinton' and 'kl'", () => {
     const studentLogits = logits(3);
     const teacherLogits = logits(4);
     const loss = hintonLossEntry.factory();
-    const terms = loss.compute({ studentLogits, teacherLogits, epoch: 0, step: 0 });
+    const terms = loss.compute({
+      student: studentLogits,
+      teacher: teacherLogits,
+      epoch: 0,
+      step: 0,
+    });
     expectAllClose(terms.hard as tf.Scalar, 0);
-    await expectNoLeaks(() => loss.compute({ studentLogits, teacherLogits, epoch: 0, step: 0 }));
+    await expectNoLeaks(() =>
+      loss.compute({ student: studentLogits, teacher: teacherLogits, epoch: 0, step: 0 }),
+    );
     tf.dispose([studentLogits, teacherLogits, terms]);
   });
 });

@@ -1,23 +1,22 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { KD_DEFAULTS } from './defaults.js';
 import {
+  DISTILLATION_OPTIONS,
   type DistillationOptions,
   distillationTerms,
   resolveDistillationOptions,
-  SOFT_TARGETS,
   type SoftTarget,
 } from './distillation-loss.js';
+import { assertContext } from './internal/inputs.js';
 import type { LossEntry } from './internal/loss-entry.js';
-import { parseLossOptions } from './internal/options.js';
-import { requireTeacherLogits, UNLABELLED } from './internal/task-terms.js';
+import { factoryWhere, omitOptions, parseLossOptions } from './internal/options.js';
+import { requireTeacher, UNLABELLED } from './internal/task-terms.js';
 import type { DistillationLoss } from './types.js';
 
-const HINTON_OPTIONS = {
-  temperature: 'number',
-  alpha: 'number',
-  soft: SOFT_TARGETS,
-  labelSmoothing: 'number',
-  allowProbabilities: 'boolean',
-} as const;
+/** Options of the registered 'hinton' and 'kl' losses: `distillationLoss`'s, with labels −1 unlabelled. */
+export type HintonLossOptions = Omit<DistillationOptions, 'ignoreIndex'>;
+
+export const HINTON_OPTIONS = omitOptions(DISTILLATION_OPTIONS, ['ignoreIndex']);
 
 /**
  * Builds the registered Hinton loss: {@link distillationLoss} over a step's context, with
@@ -26,44 +25,52 @@ const HINTON_OPTIONS = {
  */
 export function createHintonLoss(
   name: string,
-  options: Record<string, unknown> | undefined,
+  options: HintonLossOptions,
   defaultSoft: SoftTarget,
 ): DistillationLoss {
-  const parsed = parseLossOptions(name, options, HINTON_OPTIONS);
   const where = `loss '${name}'`;
   const resolved = resolveDistillationOptions(where, {
-    ...(parsed as DistillationOptions),
-    soft: parsed.soft ?? defaultSoft,
+    ...options,
+    soft: options.soft ?? defaultSoft,
     ignoreIndex: UNLABELLED,
   });
   return {
     name,
-    compute: (ctx) =>
-      tf.tidy(() =>
+    compute: (ctx) => {
+      assertContext(where, ctx);
+      return tf.tidy(() =>
         distillationTerms(
           where,
           {
-            studentLogits: ctx.studentLogits,
-            teacherLogits: requireTeacherLogits(where, ctx),
+            student: ctx.student,
+            teacher: requireTeacher(where, ctx),
             ...(ctx.labels === undefined ? {} : { labels: ctx.labels }),
           },
           resolved,
           true,
         ),
-      ),
+      );
+    },
   };
 }
 
+const { temperature, alpha } = KD_DEFAULTS;
+
 export const hintonLossEntry: LossEntry = {
   name: 'hinton',
-  description:
-    'Hinton KD: alpha·T²·soft cross-entropy at T (or KL) + (1 − alpha)·hard CE; options temperature=4, alpha=0.9, soft.',
-  factory: (options) => createHintonLoss('hinton', options, 'cross-entropy'),
+  description: `Hinton KD: alpha·T²·soft cross-entropy at T (or KL) + (1 − alpha)·hard CE; options temperature=${temperature}, alpha=${alpha}, soft.`,
+  factory: (options) =>
+    createHintonLoss(
+      'hinton',
+      parseLossOptions(factoryWhere('hinton'), options, HINTON_OPTIONS),
+      'cross-entropy',
+    ),
 };
 
 export const klLossEntry: LossEntry = {
   name: 'kl',
   description:
     "Hinton KD with KL(p^T ‖ q^T) as the soft term (0 when student = teacher); same options as 'hinton'.",
-  factory: (options) => createHintonLoss('kl', options, 'kl'),
+  factory: (options) =>
+    createHintonLoss('kl', parseLossOptions(factoryWhere('kl'), options, HINTON_OPTIONS), 'kl'),
 };

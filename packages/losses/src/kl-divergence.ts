@@ -2,15 +2,15 @@ import * as tf from '@tensorflow/tfjs-core';
 import { reduceLoss } from './internal/reduce.js';
 import { logSoftmaxAt } from './log-softmax-with-temperature.js';
 import { checkSoftLossArgs, type SoftLossOptions } from './soft-cross-entropy.js';
+import type { LogitInputs } from './types.js';
 
 /** Unchecked per-example KL(p^T ‖ q^T) = Σ_i p_i (log p_i − log q_i), shape [batch]. */
 export function klDivergencePerExample(
-  teacherLogits: tf.Tensor2D,
-  studentLogits: tf.Tensor2D,
+  { student, teacher }: LogitInputs,
   temperature: number,
 ): tf.Tensor1D {
-  const teacherLogProbs = logSoftmaxAt(teacherLogits, temperature);
-  const studentLogProbs = logSoftmaxAt(studentLogits, temperature);
+  const teacherLogProbs = logSoftmaxAt(teacher, temperature);
+  const studentLogProbs = logSoftmaxAt(student, temperature);
   return tf.sum(tf.mul(tf.exp(teacherLogProbs), tf.sub(teacherLogProbs, studentLogProbs)), 1);
 }
 
@@ -25,24 +25,12 @@ export function klDivergencePerExample(
  * Inputs are **logits** (pre-softmax), never probabilities: rows that are non-negative and sum
  * to 1 are rejected unless `allowProbabilities` is set.
  *
- * @param teacherLogits float32 [batch, classes].
- * @param studentLogits float32 [batch, classes].
+ * @param inputs `{ student, teacher }` logits, float32 [batch, classes].
  * @param options temperature (default 1), reduction ('mean' default, 'sum', 'none').
  * @example
- * const kl = klDivergence(teacherLogits, studentLogits, { temperature: 4 });
+ * const kl = klDivergence({ student, teacher }, { temperature: 4 });
  */
-export function klDivergence(
-  teacherLogits: tf.Tensor2D,
-  studentLogits: tf.Tensor2D,
-  options: SoftLossOptions = {},
-): tf.Tensor {
-  const { temperature, reduction } = checkSoftLossArgs(
-    'klDivergence',
-    teacherLogits,
-    studentLogits,
-    options,
-  );
-  return tf.tidy(() =>
-    reduceLoss(klDivergencePerExample(teacherLogits, studentLogits, temperature), reduction),
-  );
+export function klDivergence(inputs: LogitInputs, options: SoftLossOptions = {}): tf.Tensor {
+  const { temperature, reduction } = checkSoftLossArgs('klDivergence', inputs, options);
+  return tf.tidy(() => reduceLoss(klDivergencePerExample(inputs, temperature), reduction));
 }

@@ -11,7 +11,7 @@ describeBackends(['cpu', 'wasm'], 'logSoftmaxWithTemperature', () => {
     const logits = tf.tensor2d(randomArray(4 * 6, 5, -8, 8), [4, 6]);
     const rows = toMatrix(logits.dataSync(), 4, 6);
     for (const temperature of [0.1, 1, 7]) {
-      const out = logSoftmaxWithTemperature(logits, temperature);
+      const out = logSoftmaxWithTemperature(logits, { temperature: temperature });
       expectAllClose(
         out,
         rows.map((r) => refLogSoftmax(r, temperature)),
@@ -23,7 +23,7 @@ describeBackends(['cpu', 'wasm'], 'logSoftmaxWithTemperature', () => {
   });
 
   it('stays finite for |z| in the thousands at T = 0.05', () => {
-    const out = logSoftmaxWithTemperature(tf.tensor2d([[4000, -4000, 0]]), 0.05);
+    const out = logSoftmaxWithTemperature(tf.tensor2d([[4000, -4000, 0]]), { temperature: 0.05 });
     expect(out.dataSync().every(Number.isFinite)).toBe(true);
     expectAllClose(out, [[0, -160000, -80000]], { rtol: 1e-6 });
     out.dispose();
@@ -34,12 +34,15 @@ describeBackends(['cpu', 'wasm'], 'logSoftmaxWithTemperature', () => {
     expect(() => logSoftmaxWithTemperature(probs)).toThrow(
       /'logits' \[1, 2\] looks like probabilities/,
     );
-    tf.dispose([probs, logSoftmaxWithTemperature(probs, 1, { allowProbabilities: true })]);
+    tf.dispose([
+      probs,
+      logSoftmaxWithTemperature(probs, { temperature: 1, allowProbabilities: true }),
+    ]);
   });
 
   it('does not leak', async () => {
     const logits = tf.tensor2d(randomArray(8, 1), [2, 4]);
-    await expectNoLeaks(() => logSoftmaxWithTemperature(logits, 2));
+    await expectNoLeaks(() => logSoftmaxWithTemperature(logits, { temperature: 2 }));
     logits.dispose();
   });
 });

@@ -5,15 +5,40 @@ import {
   probabilityProbes,
   runProbes,
 } from './internal/guards.js';
+import { type OptionSpec, parseLossOptions } from './internal/options.js';
 
 export interface TemperatureOptions {
+  /** Softmax temperature T > 0. Default 1 (the plain softmax). */
+  readonly temperature?: number;
   /** Skip the "looks like probabilities" check (only if your logits really are ≥ 0 and sum to 1). */
   readonly allowProbabilities?: boolean;
 }
 
+const TEMPERATURE_OPTIONS: OptionSpec<TemperatureOptions> = {
+  temperature: 'number',
+  allowProbabilities: 'boolean',
+};
+
 /** Unchecked log-softmax of z / T along the class axis. */
 export function logSoftmaxAt(logits: tf.Tensor2D, temperature: number): tf.Tensor2D {
   return tf.logSoftmax(temperature === 1 ? logits : (tf.div(logits, temperature) as tf.Tensor2D));
+}
+
+/** Checks one logits tensor and its {@link TemperatureOptions}; returns T. */
+export function checkTemperatureArgs(
+  where: string,
+  logits: tf.Tensor2D,
+  options: TemperatureOptions,
+): number {
+  const { temperature = 1, allowProbabilities } = parseLossOptions(
+    where,
+    options,
+    TEMPERATURE_OPTIONS,
+  );
+  assertLogits(where, 'logits', logits);
+  assertTemperature(where, temperature);
+  runProbes(probabilityProbes(where, [['logits', logits]], allowProbabilities));
+  return temperature;
 }
 
 /**
@@ -24,19 +49,15 @@ export function logSoftmaxAt(logits: tf.Tensor2D, temperature: number): tf.Tenso
  * non-negative and sum to 1 is rejected unless `allowProbabilities` is set.
  *
  * @param logits float32 [batch, classes].
- * @param temperature T > 0. Default 1.
+ * @param options temperature T > 0 (default 1), allowProbabilities.
  * @returns float32 [batch, classes] log-probabilities.
  * @example
- * const logP = logSoftmaxWithTemperature(tf.tensor2d([[1, 2, 3]]), 4);
+ * const logP = logSoftmaxWithTemperature(tf.tensor2d([[1, 2, 3]]), { temperature: 4 });
  */
 export function logSoftmaxWithTemperature(
   logits: tf.Tensor2D,
-  temperature = 1,
   options: TemperatureOptions = {},
 ): tf.Tensor2D {
-  const where = 'logSoftmaxWithTemperature';
-  assertLogits(where, 'logits', logits);
-  assertTemperature(where, temperature);
-  runProbes(probabilityProbes(where, [['logits', logits]], options.allowProbabilities));
+  const temperature = checkTemperatureArgs('logSoftmaxWithTemperature', logits, options);
   return tf.tidy(() => logSoftmaxAt(logits, temperature));
 }

@@ -15,9 +15,9 @@ describeBackends(['cpu', 'wasm'], 'mseLogitsLoss', () => {
       [3, 0, 0],
     ]);
     const outs = [
-      mseLogitsLoss(teacher, student, { reduction: 'none' }),
-      mseLogitsLoss(teacher, student),
-      mseLogitsLoss(teacher, student, { reduction: 'sum' }),
+      mseLogitsLoss({ student, teacher }, { reduction: 'none' }),
+      mseLogitsLoss({ student, teacher }),
+      mseLogitsLoss({ student, teacher }, { reduction: 'sum' }),
     ];
     expectAllClose(outs[0] as tf.Tensor, [4 / 3, 3], { atol: 1e-6 });
     expectAllClose(outs[1] as tf.Tensor, (4 / 3 + 3) / 2, { atol: 1e-6 });
@@ -28,7 +28,7 @@ describeBackends(['cpu', 'wasm'], 'mseLogitsLoss', () => {
   it('has gradient 2(z_s − z_t)/(B·C), matching finite differences', () => {
     const teacher = tf.tensor2d(randomArray(12, 1, -3, 3), [3, 4]);
     const student = tf.tensor2d(randomArray(12, 2, -3, 3), [3, 4]);
-    const f = (x: tf.Tensor) => mseLogitsLoss(teacher, x as tf.Tensor2D);
+    const f = (x: tf.Tensor) => mseLogitsLoss({ student: x as tf.Tensor2D, teacher });
     const t = teacher.dataSync();
     const expected = Array.from(student.dataSync(), (s, i) => (2 * (s - (t[i] ?? 0))) / 12);
     const grad = analyticGrad(f, student);
@@ -40,11 +40,13 @@ describeBackends(['cpu', 'wasm'], 'mseLogitsLoss', () => {
   it('guards its inputs and does not leak', async () => {
     const teacher = tf.tensor2d(randomArray(12, 3, -3, 3), [3, 4]);
     const probs = tf.softmax(teacher) as tf.Tensor2D;
-    expect(() => mseLogitsLoss(probs, teacher)).toThrow(
-      /mseLogitsLoss: 'teacherLogits'.*looks like probabilities/,
+    expect(() => mseLogitsLoss({ student: teacher, teacher: probs })).toThrow(
+      /mseLogitsLoss: 'teacher'.*looks like probabilities/,
     );
-    expect(() => mseLogitsLoss(teacher, tf.zeros([2, 4]) as tf.Tensor2D)).toThrow(/batch mismatch/);
-    await expectNoLeaks(() => mseLogitsLoss(teacher, teacher));
+    expect(() => mseLogitsLoss({ student: tf.zeros([2, 4]) as tf.Tensor2D, teacher })).toThrow(
+      /batch mismatch/,
+    );
+    await expectNoLeaks(() => mseLogitsLoss({ student: teacher, teacher }));
     tf.dispose([teacher, probs]);
   });
 });

@@ -1,16 +1,19 @@
 import { assertInRange } from '@kdkit/engine';
 import * as tf from '@tensorflow/tfjs-core';
+import { KD_DEFAULTS } from './defaults.js';
 import {
   assertLogitsPair,
   assertReduction,
   probabilityProbes,
+  REDUCTIONS,
   runProbes,
 } from './internal/guards.js';
+import { assertContext, assertInputs } from './internal/inputs.js';
 import type { LossEntry } from './internal/loss-entry.js';
-import { parseLossOptions } from './internal/options.js';
+import { factoryWhere, type OptionSpec, parseLossOptions } from './internal/options.js';
 import { reduceLoss } from './internal/reduce.js';
-import { meanHardCrossEntropy, requireTeacherLogits, taskProbes } from './internal/task-terms.js';
-import type { DistillationLoss, Reduction } from './types.js';
+import { meanHardCrossEntropy, requireTeacher, taskProbes } from './internal/task-terms.js';
+import type { DistillationLoss, LogitInputs, Reduction } from './types.js';
 
 export interface MseLogitsOptions {
   /** 'mean' over the batch (default), 'sum', or 'none'. */
@@ -19,12 +22,27 @@ export interface MseLogitsOptions {
   readonly allowProbabilities?: boolean;
 }
 
+const MSE_LOGITS_OPTIONS: OptionSpec<MseLogitsOptions> = {
+  reduction: REDUCTIONS,
+  allowProbabilities: 'boolean',
+};
+
+/** Options of the registered 'mse' loss. */
+export interface MseLossOptions {
+  /** Weight in [0, 1] of the MSE term; the hard CE gets 1 − alpha. Default KD_DEFAULTS.alpha (0.9). */
+  readonly alpha?: number;
+  /** Skip the "looks like probabilities" check. Default false. */
+  readonly allowProbabilities?: boolean;
+}
+
+const MSE_LOSS_OPTIONS: OptionSpec<MseLossOptions> = {
+  alpha: 'number',
+  allowProbabilities: 'boolean',
+};
+
 /** Unchecked per-example mean over classes of (z_s − z_t)², shape [batch]. */
-export function mseLogitsPerExample(
-  teacherLogits: tf.Tensor2D,
-  studentLogits: tf.Tensor2D,
-): tf.Tensor1D {
-  return tf.mean(tf.squaredDifference(studentLogits, teacherLogits), 1) as tf.Tensor1D;
+export function mseLogitsPerExample({ student, teacher }: LogitInputs): tf.Tensor1D {
+  return tf.mean(tf.squaredDifference(student, teacher), 1) as tf.Tensor1D;
 }
 
 /**
@@ -36,64 +54,64 @@ export function mseLogitsPerExample(
  * Inputs are **logits** (pre-softmax), never probabilities: rows that are non-negative and sum
  * to 1 are rejected unless `allowProbabilities` is set.
  *
- * @param teacherLogits float32 [batch, classes].
- * @param studentLogits float32 [batch, classes].
+ * @param inputs `{ student, teacher }` logits, float32 [batch, classes].
+ * @param options reduction ('mean' default, 'sum', 'none').
  * @example
- * const loss = mseLogitsLoss(teacherLogits, studentLogits); // scalar
+ * const loss = mseLogitsLoss({ student, teacher }); // scalar
  */
-export function mseLogitsLoss(
-  teacherLogits: tf.Tensor2D,
-  studentLogits: tf.Tensor2D,
-  options: MseLogitsOptions = {},
-): tf.Tensor {
+export function mseLogitsLoss(inputs: LogitInputs, options: MseLogitsOptions = {}): tf.Tensor {
   const where = 'mseLogitsLoss';
-  const { reduction = 'mean' } = options;
-  assertLogitsPair(where, 'teacherLogits', teacherLogits, 'studentLogits', studentLogits);
+  assertInputs(where, inputs, ['student', 'teacher']);
+  const { reduction = 'mean', allowProbabilities } = parseLossOptions(
+    where,
+    options,
+    MSE_LOGITS_OPTIONS,
+  );
+  const { student, teacher } = inputs;
+  assertLogitsPair(where, 'teacher', teacher, 'student', student);
   assertReduction(where, reduction);
   runProbes(
     probabilityProbes(
       where,
       [
-        ['teacherLogits', teacherLogits],
-        ['studentLogits', studentLogits],
+        ['teacher', teacher],
+        ['student', student],
       ],
-      options.allowProbabilities,
+      allowProbabilities,
     ),
   );
-  return tf.tidy(() => reduceLoss(mseLogitsPerExample(teacherLogits, studentLogits), reduction));
+  return tf.tidy(() => reduceLoss(mseLogitsPerExample(inputs), reduction));
 }
 
 /**
  * Registered 'mse': `total = alpha · mse + (1 − alpha) · hard`, hard CE on labelled examples.
- * Options alpha (default 0.9), allowProbabilities. Terms: `{ total, mse, hard }`.
+ * Options: {@link MseLossOptions}. Terms: `{ total, mse, hard }`.
  */
-export function createMseLogitsLoss(options?: Record<string, unknown>): DistillationLoss {
+export function createMseLogitsLoss(options: MseLossOptions = {}): DistillationLoss {
   const name = 'mse';
   const where = `loss '${name}'`;
-  const parsed = parseLossOptions(name, options, {
-    alpha: 'number',
-    allowProbabilities: 'boolean',
-  });
-  const alpha = parsed.alpha ?? 0.9;
+  const alpha = options.alpha ?? KD_DEFAULTS.alpha;
   assertInRange(where, 'alpha', alpha, 0, 1);
   const weights = {
     ceWeight: 1 - alpha,
     kdWeight: 0,
     temperature: 1,
-    allowProbabilities: parsed.allowProbabilities ?? false,
+    allowProbabilities: options.allowProbabilities ?? false,
   };
   return {
     name,
     compute: (ctx) => {
-      const teacherLogits = requireTeacherLogits(where, ctx);
-      assertLogitsPair(where, 'teacherLogits', teacherLogits, 'studentLogits', ctx.studentLogits);
+      assertContext(where, ctx);
+      const teacher = requireTeacher(where, ctx);
+      const { student, labels } = ctx;
+      assertLogitsPair(where, 'teacher', teacher, 'student', student);
       runProbes([
         ...taskProbes(where, ctx, weights),
-        ...probabilityProbes(where, [['teacherLogits', teacherLogits]], weights.allowProbabilities),
+        ...probabilityProbes(where, [['teacher', teacher]], weights.allowProbabilities),
       ]);
       return tf.tidy(() => {
-        const mse = tf.mean(mseLogitsPerExample(teacherLogits, ctx.studentLogits)) as tf.Scalar;
-        const hard = meanHardCrossEntropy(ctx.labels, ctx.studentLogits);
+        const mse = tf.mean(mseLogitsPerExample({ student, teacher })) as tf.Scalar;
+        const hard = meanHardCrossEntropy(labels, student);
         const total = tf.add(tf.mul(mse, alpha), tf.mul(hard, 1 - alpha)) as tf.Scalar;
         return { total, mse, hard };
       });
@@ -103,7 +121,7 @@ export function createMseLogitsLoss(options?: Record<string, unknown>): Distilla
 
 export const mseLogitsLossEntry: LossEntry = {
   name: 'mse',
-  description:
-    'Logit matching (Ba & Caruana): alpha·MSE(student logits, teacher logits) + (1 − alpha)·hard CE; option alpha=0.9.',
-  factory: createMseLogitsLoss,
+  description: `Logit matching (Ba & Caruana): alpha·MSE(student logits, teacher logits) + (1 − alpha)·hard CE; option alpha=${KD_DEFAULTS.alpha}.`,
+  factory: (options) =>
+    createMseLogitsLoss(parseLossOptions(factoryWhere('mse'), options, MSE_LOSS_OPTIONS)),
 };

@@ -15,8 +15,8 @@ describeBackends(['cpu', 'wasm'], 'multiTeacherLoss', () => {
   it('equals softCrossEntropy for one teacher', () => {
     const teacher = logits(1);
     const student = logits(2);
-    const multi = multiTeacherLoss([teacher], student, { temperature: 3 });
-    const single = softCrossEntropy(teacher, student, { temperature: 3 });
+    const multi = multiTeacherLoss({ student, teachers: [teacher] }, { temperature: 3 });
+    const single = softCrossEntropy({ student, teacher }, { temperature: 3 });
     expectAllClose(multi, single.dataSync(), { atol: 1e-6 });
     tf.dispose([teacher, student, multi, single]);
   });
@@ -42,8 +42,14 @@ describeBackends(['cpu', 'wasm'], 'multiTeacherLoss', () => {
         kl: mix.reduce((acc, p, i) => acc + p * (Math.log(p) - (logQ[i] ?? 0)), 0),
       };
     });
-    const ce = multiTeacherLoss([a, b], student, { temperature, weights, reduction: 'none' });
-    const kl = multiTeacherLoss([a, b], student, { temperature, weights, soft: 'kl' });
+    const ce = multiTeacherLoss(
+      { student, teachers: [a, b] },
+      { temperature, weights, reduction: 'none' },
+    );
+    const kl = multiTeacherLoss(
+      { student, teachers: [a, b] },
+      { temperature, weights, soft: 'kl' },
+    );
     expectAllClose(
       ce,
       expected.map((e) => e.ce),
@@ -52,12 +58,15 @@ describeBackends(['cpu', 'wasm'], 'multiTeacherLoss', () => {
     expectAllClose(kl, mean(expected.map((e) => e.kl)), { atol: 1e-5 });
     // Averaging logits would give a different target.
     const logitMean = tf.div(tf.add(tf.mul(a, 3), b), 4) as tf.Tensor2D;
-    const wrong = softCrossEntropy(logitMean, student, { temperature, reduction: 'none' });
+    const wrong = softCrossEntropy(
+      { student, teacher: logitMean },
+      { temperature, reduction: 'none' },
+    );
     expect(
       Math.max(...Array.from(wrong.dataSync(), (v, i) => Math.abs(v - (expected[i]?.ce ?? 0)))),
     ).toBeGreaterThan(1e-3);
     const f = (x: tf.Tensor) =>
-      multiTeacherLoss([a, b], x as tf.Tensor2D, { temperature, weights });
+      multiTeacherLoss({ student: x as tf.Tensor2D, teachers: [a, b] }, { temperature, weights });
     expectAllClose(analyticGrad(f, student), finiteDifferenceGrad(f, student), { atol: 2e-3 });
     tf.dispose([a, b, student, ce, kl, logitMean, wrong]);
   });
@@ -68,7 +77,10 @@ describeBackends(['cpu', 'wasm'], 'multiTeacherLoss', () => {
     const student = tf.tensor2d([[0, -2500, 2500]]);
     for (const temperature of [0.05, 100]) {
       const f = (x: tf.Tensor) =>
-        multiTeacherLoss([a, b], x as tf.Tensor2D, { temperature, soft: 'kl' });
+        multiTeacherLoss(
+          { student: x as tf.Tensor2D, teachers: [a, b] },
+          { temperature, soft: 'kl' },
+        );
       const out = f(student);
       expect(Number.isFinite(out.dataSync()[0])).toBe(true);
       expect(analyticGrad(f, student).every(Number.isFinite)).toBe(true);
@@ -77,30 +89,34 @@ describeBackends(['cpu', 'wasm'], 'multiTeacherLoss', () => {
     tf.dispose([a, b, student]);
   });
 
-  it('guards teachers and weights, reads ctx.teacherLogitsList, and does not leak', async () => {
+  it('guards teachers and weights, reads ctx.teachers, and does not leak', async () => {
     const a = logits(6);
     const student = logits(7);
-    expect(() => multiTeacherLoss([], student)).toThrow(/'teacherLogitsList' is empty/);
-    expect(() => multiTeacherLoss([a], student, { weights: [1, 2] })).toThrow(
+    expect(() => multiTeacherLoss({ student, teachers: [] })).toThrow(
+      /'teachers' must be a non-empty list/,
+    );
+    expect(() => multiTeacherLoss({ student, teachers: [a] }, { weights: [1, 2] })).toThrow(
       /'weights' has 2 entries but there are 1 teachers/,
     );
-    expect(() => multiTeacherLoss([a, a], student, { weights: [0, 0] })).toThrow(
+    expect(() => multiTeacherLoss({ student, teachers: [a, a] }, { weights: [0, 0] })).toThrow(
       /must not all be 0/,
     );
-    expect(() => multiTeacherLoss([a, tf.zeros([B, 2]) as tf.Tensor2D], student)).toThrow(
-      /'teacherLogitsList\[1\]'.*class mismatch|class mismatch.*teacherLogitsList\[1\]/,
-    );
+    expect(() =>
+      multiTeacherLoss({ student, teachers: [a, tf.zeros([B, 2]) as tf.Tensor2D] }),
+    ).toThrow(/'teachers\[1\]'.*class mismatch|class mismatch.*teachers\[1\]/);
     const loss = createMultiTeacherLoss({ alpha: 1, temperature: 2 });
     const terms = loss.compute({
-      studentLogits: student,
-      teacherLogitsList: [a, a],
+      student: student,
+      teachers: [a, a],
       epoch: 0,
       step: 0,
     });
-    const ref = softCrossEntropy(a, student, { temperature: 2 });
+    const ref = softCrossEntropy({ student, teacher: a }, { temperature: 2 });
     expectAllClose(terms.total, (ref.dataSync()[0] ?? 0) * 4, { rtol: 1e-5 });
     tf.dispose([terms, ref]);
-    await expectNoLeaks(() => multiTeacherLoss([a, student], student, { weights: [1, 2] }));
+    await expectNoLeaks(() =>
+      multiTeacherLoss({ student, teachers: [a, student] }, { weights: [1, 2] }),
+    );
     tf.dispose([a, student]);
   });
 });

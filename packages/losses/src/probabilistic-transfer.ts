@@ -1,12 +1,27 @@
 import { assertPositive } from '@kdkit/engine';
 import * as tf from '@tensorflow/tfjs-core';
-import { computeFeatureLoss, FEATURE_OPTION_SPEC, resolveBeta } from './internal/feature-loss.js';
-import { assertFeaturePairs } from './internal/features.js';
+import {
+  computeFeatureLoss,
+  FEATURE_OPTION_SPEC,
+  type FeatureLossOptions,
+  resolveBeta,
+} from './internal/feature-loss.js';
+import { assertFeaturePairs, featureLists } from './internal/features.js';
 import type { LossEntry } from './internal/loss-entry.js';
 import { flattenBatch, l2Normalize } from './internal/normalize.js';
-import { parseLossOptions } from './internal/options.js';
+import { factoryWhere, type OptionSpec, parseLossOptions } from './internal/options.js';
 import { resolveTaskWeights } from './internal/task-terms.js';
-import type { DistillationLoss } from './types.js';
+import type { DistillationLoss, FeatureInputs, FeaturePair } from './types.js';
+
+export interface PktOptions {
+  /** ε inside the logs. Default 1e-7. */
+  readonly eps?: number;
+}
+
+const PKT_OPTIONS: OptionSpec<PktOptions> = { eps: 'number' };
+
+/** PKT's ε, and the registered 'pkt' loss's beta (the CRD code's). */
+export const PKT_DEFAULTS = Object.freeze({ eps: 1e-7, beta: 30000 });
 
 /** Conditional probabilities from cosine similarities: rows of (cos + 1)/2, normalized, [b, b]. */
 export function cosineConditionals(features: tf.Tensor): tf.Tensor2D {
@@ -16,14 +31,10 @@ export function cosineConditionals(features: tf.Tensor): tf.Tensor2D {
 }
 
 /** Unchecked Σ_pairs mean(P_t · (log(P_t + ε) − log(P_s + ε))). */
-export function pktTerm(
-  studentFeatures: readonly tf.Tensor[],
-  teacherFeatures: readonly tf.Tensor[],
-  eps: number,
-): tf.Scalar {
-  const perPair = studentFeatures.map((s, i) => {
+export function pktTerm({ student, teacher }: FeaturePair, eps: number): tf.Scalar {
+  const perPair = student.map((s, i) => {
     const ps = cosineConditionals(s);
-    const pt = cosineConditionals(teacherFeatures[i] as tf.Tensor);
+    const pt = cosineConditionals(teacher[i] as tf.Tensor);
     return tf.mean(tf.mul(pt, tf.sub(tf.log(tf.add(pt, eps)), tf.log(tf.add(ps, eps)))));
   });
   return tf.addN(perPair) as tf.Scalar;
@@ -37,47 +48,42 @@ export function pktTerm(
  *
  * Inputs are **features** (activations or embeddings), not logits or probabilities.
  *
- * @param studentFeatures student features (NHWC or [b, d]).
- * @param teacherFeatures teacher features.
+ * @param inputs `{ student, teacher }`: features (NHWC or [b, d]) or aligned lists of them.
  * @param options eps (default 1e-7).
  * @example
- * const pkt = pktLoss([studentEmbedding], [teacherEmbedding]);
+ * const pkt = pktLoss({ student: studentEmbedding, teacher: teacherEmbedding });
  */
-export function pktLoss(
-  studentFeatures: readonly tf.Tensor[],
-  teacherFeatures: readonly tf.Tensor[],
-  options: { readonly eps?: number } = {},
-): tf.Scalar {
+export function pktLoss(inputs: FeatureInputs, options: PktOptions = {}): tf.Scalar {
   const where = 'pktLoss';
-  const { eps = 1e-7 } = options;
+  const features = featureLists(where, inputs);
+  const { eps = PKT_DEFAULTS.eps } = parseLossOptions(where, options, PKT_OPTIONS);
   assertPositive(where, 'eps', eps);
-  assertFeaturePairs(where, studentFeatures, teacherFeatures);
-  return tf.tidy(() => pktTerm(studentFeatures, teacherFeatures, eps));
+  assertFeaturePairs(where, features);
+  return tf.tidy(() => pktTerm(features, eps));
 }
 
 /**
  * Registered 'pkt': `total = ceWeight · hard + beta · pkt` (+ kdWeight · T² · soft).
- * Options beta=30000, ceWeight=1, kdWeight=0, temperature=4.
+ * Options: {@link FeatureLossOptions}, defaults {@link PKT_DEFAULTS}.
  */
-export function createPktLoss(options?: Record<string, unknown>): DistillationLoss {
+export function createPktLoss(options: FeatureLossOptions = {}): DistillationLoss {
   const name = 'pkt';
   const where = `loss '${name}'`;
-  const parsed = parseLossOptions(name, options, FEATURE_OPTION_SPEC);
-  const weights = resolveTaskWeights(where, parsed);
-  const beta = resolveBeta(where, parsed.beta, 30000);
+  const weights = resolveTaskWeights(where, options);
+  const beta = resolveBeta(where, options.beta, PKT_DEFAULTS.beta);
   return {
     name,
     needsFeatures: true,
     compute: (ctx) =>
-      computeFeatureLoss(where, ctx, weights, beta, 'pkt', {}, (s, t) => ({
-        main: pktTerm(s, t, 1e-7),
+      computeFeatureLoss(where, ctx, weights, beta, 'pkt', {}, (features) => ({
+        main: pktTerm(features, PKT_DEFAULTS.eps),
       })),
   };
 }
 
 export const pktLossEntry: LossEntry = {
   name: 'pkt',
-  description:
-    'Probabilistic knowledge transfer (Passalis & Tefas): CE + beta·divergence of cosine-similarity distributions; beta=30000.',
-  factory: createPktLoss,
+  description: `Probabilistic knowledge transfer (Passalis & Tefas): CE + beta·divergence of cosine-similarity distributions; beta=${PKT_DEFAULTS.beta}.`,
+  factory: (options) =>
+    createPktLoss(parseLossOptions(factoryWhere('pkt'), options, FEATURE_OPTION_SPEC)),
 };

@@ -23,15 +23,17 @@ const BUILT_INS = [
 function makeContext(): LossContext {
   const b = 4;
   return {
-    studentLogits: tf.tensor2d(randomArray(b * 5, 1, -3, 3), [b, 5]),
-    teacherLogits: tf.tensor2d(randomArray(b * 5, 2, -3, 3), [b, 5]),
-    teacherLogitsList: [
+    student: tf.tensor2d(randomArray(b * 5, 1, -3, 3), [b, 5]),
+    teacher: tf.tensor2d(randomArray(b * 5, 2, -3, 3), [b, 5]),
+    teachers: [
       tf.tensor2d(randomArray(b * 5, 3, -3, 3), [b, 5]),
       tf.tensor2d(randomArray(b * 5, 4, -3, 3), [b, 5]),
     ],
     labels: tf.tensor1d([1, -1, 4, 0], 'int32'),
-    studentFeatures: [tf.tensor4d(randomArray(b * 2 * 2 * 2, 5), [b, 2, 2, 2])],
-    teacherFeatures: [tf.tensor4d(randomArray(b * 2 * 2 * 3, 6), [b, 2, 2, 3])],
+    features: {
+      student: [tf.tensor4d(randomArray(b * 2 * 2 * 2, 5), [b, 2, 2, 2])],
+      teacher: [tf.tensor4d(randomArray(b * 2 * 2 * 3, 6), [b, 2, 2, 3])],
+    },
     epoch: 0,
     step: 0,
   };
@@ -39,18 +41,18 @@ function makeContext(): LossContext {
 
 function disposeContext(ctx: LossContext): void {
   tf.dispose([
-    ctx.studentLogits,
-    ctx.teacherLogits,
-    ...(ctx.teacherLogitsList ?? []),
+    ctx.student,
+    ctx.teacher,
+    ...(ctx.teachers ?? []),
     ctx.labels,
-    ...(ctx.studentFeatures ?? []),
-    ...(ctx.teacherFeatures ?? []),
+    ...(ctx.features?.student ?? []),
+    ...(ctx.features?.teacher ?? []),
   ] as tf.Tensor[]);
 }
 
 const dummy = (name: string) => (): DistillationLoss => ({
   name,
-  compute: (ctx) => ({ total: tf.mean(ctx.studentLogits) as tf.Scalar }),
+  compute: (ctx) => ({ total: tf.mean(ctx.student) as tf.Scalar }),
 });
 
 describe('loss registry', () => {
@@ -140,8 +142,8 @@ describeBackends(['cpu', 'wasm'], 'every built-in loss', () => {
       }
       tf.dispose(terms);
       const grad = tf.grad(
-        (x: tf.Tensor) => loss.compute({ ...ctx, studentLogits: x as tf.Tensor2D }).total,
-      )(ctx.studentLogits);
+        (x: tf.Tensor) => loss.compute({ ...ctx, student: x as tf.Tensor2D }).total,
+      )(ctx.student);
       expect(grad.dataSync().every(Number.isFinite)).toBe(true);
       grad.dispose();
       await expectNoLeaks(() => loss.compute(ctx));
@@ -152,15 +154,15 @@ describeBackends(['cpu', 'wasm'], 'every built-in loss', () => {
 
   it('a registered loss rejects probabilities where logits are expected', () => {
     const ctx = makeContext();
-    const probs = tf.softmax(ctx.studentLogits) as tf.Tensor2D;
-    expect(() => getLoss('hinton').compute({ ...ctx, studentLogits: probs })).toThrow(
-      /loss 'hinton': 'studentLogits' \[4, 5\] looks like probabilities/,
+    const probs = tf.softmax(ctx.student) as tf.Tensor2D;
+    expect(() => getLoss('hinton').compute({ ...ctx, student: probs })).toThrow(
+      /loss 'hinton': 'student' \[4, 5\] looks like probabilities/,
     );
-    expect(() => getLoss('at').compute({ ...ctx, studentFeatures: undefined })).toThrow(
-      /ctx.studentFeatures and ctx.teacherFeatures are required/,
+    expect(() => getLoss('at').compute({ ...ctx, features: undefined })).toThrow(
+      /ctx.features \(\{ student, teacher \} feature maps\) is required/,
     );
-    expect(() => getLoss('hinton').compute({ ...ctx, teacherLogits: undefined })).toThrow(
-      /ctx.teacherLogits is missing/,
+    expect(() => getLoss('hinton').compute({ ...ctx, teacher: undefined })).toThrow(
+      /ctx.teacher is missing/,
     );
     const hard = getLoss('hinton', { alpha: 0.5 }).compute({ ...ctx, labels: undefined });
     expect(hard.hard?.dataSync()[0]).toBe(0);

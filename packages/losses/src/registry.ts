@@ -1,16 +1,35 @@
 import { KdkitError, lookupByName } from '@kdkit/engine';
-import { attentionTransferLossEntry } from './attention-transfer.js';
-import { crossEntropyLossEntry } from './cross-entropy-loss.js';
-import { decoupledKdLossEntry } from './decoupled-kd.js';
-import { fitnetsLossEntry } from './fitnets.js';
-import { hintonLossEntry, klLossEntry } from './hinton-loss.js';
+import {
+  type AttentionTransferLossOptions,
+  attentionTransferLossEntry,
+} from './attention-transfer.js';
+import { type CrossEntropyLossOptions, crossEntropyLossEntry } from './cross-entropy-loss.js';
+import { type DkdLossOptions, decoupledKdLossEntry } from './decoupled-kd.js';
+import { type FitnetsLossOptions, fitnetsLossEntry } from './fitnets.js';
+import { type HintonLossOptions, hintonLossEntry, klLossEntry } from './hinton-loss.js';
+import type { FeatureLossOptions } from './internal/feature-loss.js';
 import type { LossEntry } from './internal/loss-entry.js';
-import { mseLogitsLossEntry } from './mse-logits.js';
-import { multiTeacherLossEntry } from './multi-teacher.js';
+import { type MseLossOptions, mseLogitsLossEntry } from './mse-logits.js';
+import { type MultiTeacherLossOptions, multiTeacherLossEntry } from './multi-teacher.js';
 import { pktLossEntry } from './probabilistic-transfer.js';
-import { relationalKdLossEntry } from './relational-kd.js';
+import { type RelationalKdLossOptions, relationalKdLossEntry } from './relational-kd.js';
 import { similarityPreservingLossEntry } from './similarity-preserving.js';
 import type { DistillationLoss, LossFactory } from './types.js';
+
+/** The options of each built-in loss, by registered name: `getLoss` is typed by them. */
+export interface BuiltInLossOptions {
+  readonly hinton: HintonLossOptions;
+  readonly kl: HintonLossOptions;
+  readonly mse: MseLossOptions;
+  readonly dkd: DkdLossOptions;
+  readonly 'multi-teacher': MultiTeacherLossOptions;
+  readonly fitnets: FitnetsLossOptions;
+  readonly at: AttentionTransferLossOptions;
+  readonly sp: FeatureLossOptions;
+  readonly pkt: FeatureLossOptions;
+  readonly rkd: RelationalKdLossOptions;
+  readonly ce: CrossEntropyLossOptions;
+}
 
 const BUILT_IN: ReadonlyMap<string, LossEntry> = new Map(
   [
@@ -57,7 +76,7 @@ export interface LossInfo {
  * unless `{ override: true }` is passed.
  *
  * @example
- * registerLoss('my-kd', (options) => ({ name: 'my-kd', compute: (ctx) => ({ total: ... }) }), {
+ * registerLoss('my-kd', (options) => ({ name: 'my-kd', compute: ({ student, teacher }) => ({ total: ... }) }), {
  *   description: 'my variant of KD',
  * });
  */
@@ -103,17 +122,26 @@ export function unregisterLoss(name: string): boolean {
 }
 
 /**
- * Builds the loss registered as `name` with `options`. Built-ins validate their options:
- * an unknown key or a wrongly typed value throws a KdkitError naming it. An unknown name
- * lists the valid ones and suggests the closest.
+ * Builds the loss registered as `name` with `options`. A built-in's options are typed
+ * ({@link BuiltInLossOptions}) and checked at run time too: an unknown key (listing the valid
+ * ones) or a wrongly typed value throws a KdkitError naming it. An unknown name lists the
+ * valid ones and suggests the closest.
  *
  * @example
  * const loss = getLoss('hinton', { temperature: 4, alpha: 0.9 });
- * const { total, soft, hard } = loss.compute({ studentLogits, teacherLogits, labels, epoch: 0, step: 0 });
+ * const { total, soft, hard } = loss.compute({ student, teacher, labels, epoch: 0, step: 0 });
  */
-export function getLoss(name: string, options?: Record<string, unknown>): DistillationLoss {
+export function getLoss<N extends keyof BuiltInLossOptions>(
+  name: N,
+  options?: BuiltInLossOptions[N],
+): DistillationLoss;
+export function getLoss(
+  name: string,
+  options?: Readonly<Record<string, unknown>>,
+): DistillationLoss;
+export function getLoss(name: string, options?: object): DistillationLoss {
   const entry = lookupByName('loss', allEntries(), name);
-  const loss: unknown = entry.factory(options);
+  const loss: unknown = entry.factory(options as Readonly<Record<string, unknown>> | undefined);
   if (
     loss === null ||
     typeof loss !== 'object' ||

@@ -11,12 +11,12 @@ describeBackends(['cpu', 'wasm'], 'relationalKdLoss', () => {
     const s = tf.tensor2d(randomArray(4 * 3, 1, -2, 2), [4, 3]);
     const t = tf.tensor2d(randomArray(4 * 5, 2, -2, 2), [4, 5]);
     const ref = refRkd(toMatrix(s.dataSync(), 4, 3), toMatrix(t.dataSync(), 4, 5));
-    const terms = relationalKdLoss([s], [t]);
+    const terms = relationalKdLoss({ student: [s], teacher: [t] });
     expectAllClose(terms.distance, ref.distance, { atol: 1e-5, rtol: 1e-4 });
     expectAllClose(terms.angle, ref.angle, { atol: 1e-5, rtol: 1e-4 });
     expectAllClose(terms.total, 25 * ref.distance + 50 * ref.angle, { atol: 1e-4, rtol: 1e-4 });
     // Relations are invariant to scaling and translating the embedding.
-    const moved = relationalKdLoss([s], [tf.add(tf.mul(s, 3), 1)]);
+    const moved = relationalKdLoss({ student: [s], teacher: [tf.add(tf.mul(s, 3), 1)] });
     expectAllClose(moved.total, 0, { atol: 1e-4 });
     tf.dispose([s, t, terms, moved]);
   });
@@ -24,7 +24,7 @@ describeBackends(['cpu', 'wasm'], 'relationalKdLoss', () => {
   it('agrees with finite differences and stays finite with duplicate examples', () => {
     const s = tf.tensor2d(randomArray(3 * 2, 3, -2, 2), [3, 2]);
     const t = tf.tensor2d(randomArray(3 * 3, 4, -2, 2), [3, 3]);
-    const f = (x: tf.Tensor) => relationalKdLoss([x], [t]).total;
+    const f = (x: tf.Tensor) => relationalKdLoss({ student: [x], teacher: [t] }).total;
     expectAllClose(analyticGrad(f, s), finiteDifferenceGrad(f, s, 1e-2), {
       atol: 1e-2,
       rtol: 5e-2,
@@ -40,8 +40,8 @@ describeBackends(['cpu', 'wasm'], 'relationalKdLoss', () => {
 
   it('does not leak', async () => {
     const s = tf.tensor2d(randomArray(8, 5), [4, 2]);
-    await expectNoLeaks(() => relationalKdLoss([s], [s], { angleWeight: 0 }));
-    await expectNoLeaks(() => relationalKdLoss([s], [s]));
+    await expectNoLeaks(() => relationalKdLoss({ student: [s], teacher: [s] }, { angleWeight: 0 }));
+    await expectNoLeaks(() => relationalKdLoss({ student: [s], teacher: [s] }));
     s.dispose();
   });
 });

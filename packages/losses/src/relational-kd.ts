@@ -1,12 +1,17 @@
 import { assertInRange } from '@kdkit/engine';
 import * as tf from '@tensorflow/tfjs-core';
-import { computeFeatureLoss, FEATURE_OPTION_SPEC, resolveBeta } from './internal/feature-loss.js';
-import { assertFeaturePairs } from './internal/features.js';
+import {
+  computeFeatureLoss,
+  FEATURE_OPTION_SPEC,
+  type FeatureLossOptions,
+  resolveBeta,
+} from './internal/feature-loss.js';
+import { assertFeaturePairs, featureLists } from './internal/features.js';
 import type { LossEntry } from './internal/loss-entry.js';
 import { flattenBatch, l2Normalize } from './internal/normalize.js';
-import { parseLossOptions } from './internal/options.js';
+import { factoryWhere, type OptionSpec, parseLossOptions } from './internal/options.js';
 import { resolveTaskWeights } from './internal/task-terms.js';
-import type { DistillationLoss } from './types.js';
+import type { DistillationLoss, FeatureInputs, FeaturePair } from './types.js';
 
 const DISTANCE_FLOOR = 1e-12;
 
@@ -46,16 +51,14 @@ export type RelationalKdTerms = {
 
 /** Unchecked RKD terms summed over pairs. */
 export function relationalKdTerms(
-  studentFeatures: readonly tf.Tensor[],
-  teacherFeatures: readonly tf.Tensor[],
-  distanceWeight: number,
-  angleWeight: number,
+  { student, teacher }: FeaturePair,
+  { distanceWeight, angleWeight }: Required<RelationalKdOptions>,
 ): RelationalKdTerms {
   const distances: tf.Scalar[] = [];
   const angles: tf.Scalar[] = [];
-  studentFeatures.forEach((s, i) => {
+  student.forEach((s, i) => {
     const es = flattenBatch(s);
-    const et = flattenBatch(teacherFeatures[i] as tf.Tensor);
+    const et = flattenBatch(teacher[i] as tf.Tensor);
     distances.push(smoothL1(normalizedDistances(es), normalizedDistances(et)));
     angles.push(angleWeight > 0 ? smoothL1(tripletAngles(es), tripletAngles(et)) : tf.scalar(0));
   });
@@ -72,6 +75,30 @@ export interface RelationalKdOptions {
   readonly angleWeight?: number;
 }
 
+const RKD_OPTIONS: OptionSpec<RelationalKdOptions> = {
+  distanceWeight: 'number',
+  angleWeight: 'number',
+};
+
+/** Options of the registered 'rkd' loss. */
+export interface RelationalKdLossOptions extends FeatureLossOptions, RelationalKdOptions {}
+
+const RKD_LOSS_OPTIONS: OptionSpec<RelationalKdLossOptions> = {
+  ...FEATURE_OPTION_SPEC,
+  ...RKD_OPTIONS,
+};
+
+/** RKD's term weights (the paper's), and the registered 'rkd' loss's beta. */
+export const RKD_DEFAULTS = Object.freeze({ distanceWeight: 25, angleWeight: 50, beta: 1 });
+
+function resolveRkd(where: string, options: RelationalKdOptions): Required<RelationalKdOptions> {
+  const { distanceWeight = RKD_DEFAULTS.distanceWeight, angleWeight = RKD_DEFAULTS.angleWeight } =
+    options;
+  assertInRange(where, 'distanceWeight', distanceWeight, 0, Number.MAX_VALUE);
+  assertInRange(where, 'angleWeight', angleWeight, 0, Number.MAX_VALUE);
+  return { distanceWeight, angleWeight };
+}
+
 /**
  * Relational knowledge distillation (RKD, Park et al. 2019): the student reproduces the
  * *relations* between examples in a batch rather than the outputs. Distance term: smooth-L1
@@ -82,60 +109,51 @@ export interface RelationalKdOptions {
  *
  * Inputs are **features** (embeddings), not logits or probabilities.
  *
- * @param studentFeatures student embeddings (any shape [b, ...], flattened).
- * @param teacherFeatures teacher embeddings; sizes may differ from the student's.
- * @param options distanceWeight 25, angleWeight 50 (the paper's settings).
+ * @param inputs `{ student, teacher }`: embeddings (any shape [b, ...], flattened) or aligned
+ *   lists of them; sizes may differ between student and teacher.
+ * @param options distanceWeight 25, angleWeight 50 (`RKD_DEFAULTS`, the paper's settings).
  * @returns scalars `{ total, distance, angle }`.
  * @example
- * const { total } = relationalKdLoss([studentEmbedding], [teacherEmbedding]);
+ * const { total } = relationalKdLoss({ student: studentEmbedding, teacher: teacherEmbedding });
  */
 export function relationalKdLoss(
-  studentFeatures: readonly tf.Tensor[],
-  teacherFeatures: readonly tf.Tensor[],
+  inputs: FeatureInputs,
   options: RelationalKdOptions = {},
 ): RelationalKdTerms {
   const where = 'relationalKdLoss';
-  const { distanceWeight = 25, angleWeight = 50 } = options;
-  assertInRange(where, 'distanceWeight', distanceWeight, 0, Number.MAX_VALUE);
-  assertInRange(where, 'angleWeight', angleWeight, 0, Number.MAX_VALUE);
-  assertFeaturePairs(where, studentFeatures, teacherFeatures);
-  return tf.tidy(() =>
-    relationalKdTerms(studentFeatures, teacherFeatures, distanceWeight, angleWeight),
-  );
+  const features = featureLists(where, inputs);
+  const weights = resolveRkd(where, parseLossOptions(where, options, RKD_OPTIONS));
+  assertFeaturePairs(where, features);
+  return tf.tidy(() => relationalKdTerms(features, weights));
 }
 
 /**
- * Registered 'rkd': `total = ceWeight · hard + beta · (25 · distance + 50 · angle)`
- * (+ kdWeight · T² · soft). Options beta=1, distanceWeight=25, angleWeight=50, ceWeight=1.
+ * Registered 'rkd': `total = ceWeight · hard + beta · (distanceWeight · distance + angleWeight · angle)`
+ * (+ kdWeight · T² · soft). Options: {@link RelationalKdLossOptions}, defaults {@link RKD_DEFAULTS}.
  * Terms: `{ total, hard, rkd, distance, angle }`.
  */
-export function createRelationalKdLoss(options?: Record<string, unknown>): DistillationLoss {
+export function createRelationalKdLoss(options: RelationalKdLossOptions = {}): DistillationLoss {
   const name = 'rkd';
   const where = `loss '${name}'`;
-  const parsed = parseLossOptions(name, options, {
-    ...FEATURE_OPTION_SPEC,
-    distanceWeight: 'number',
-    angleWeight: 'number',
-  });
-  const weights = resolveTaskWeights(where, parsed);
-  const beta = resolveBeta(where, parsed.beta, 1);
-  const { distanceWeight = 25, angleWeight = 50 } = parsed;
-  assertInRange(where, 'distanceWeight', distanceWeight, 0, Number.MAX_VALUE);
-  assertInRange(where, 'angleWeight', angleWeight, 0, Number.MAX_VALUE);
+  const weights = resolveTaskWeights(where, options);
+  const beta = resolveBeta(where, options.beta, RKD_DEFAULTS.beta);
+  const rkdWeights = resolveRkd(where, options);
   return {
     name,
     needsFeatures: true,
     compute: (ctx) =>
-      computeFeatureLoss(where, ctx, weights, beta, 'rkd', {}, (s, t) => {
-        const { total, distance, angle } = relationalKdTerms(s, t, distanceWeight, angleWeight);
+      computeFeatureLoss(where, ctx, weights, beta, 'rkd', {}, (features) => {
+        const { total, distance, angle } = relationalKdTerms(features, rkdWeights);
         return { main: total, extra: { distance, angle } };
       }),
   };
 }
 
+const { distanceWeight, angleWeight, beta } = RKD_DEFAULTS;
+
 export const relationalKdLossEntry: LossEntry = {
   name: 'rkd',
-  description:
-    'Relational KD (Park et al.): CE + beta·(25·distance + 50·angle) smooth-L1 terms on batch relations; beta=1.',
-  factory: createRelationalKdLoss,
+  description: `Relational KD (Park et al.): CE + beta·(${distanceWeight}·distance + ${angleWeight}·angle) smooth-L1 terms on batch relations; beta=${beta}.`,
+  factory: (options) =>
+    createRelationalKdLoss(parseLossOptions(factoryWhere('rkd'), options, RKD_LOSS_OPTIONS)),
 };

@@ -1,11 +1,19 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { computeFeatureLoss, FEATURE_OPTION_SPEC, resolveBeta } from './internal/feature-loss.js';
-import { assertFeaturePairs } from './internal/features.js';
+import {
+  computeFeatureLoss,
+  FEATURE_OPTION_SPEC,
+  type FeatureLossOptions,
+  resolveBeta,
+} from './internal/feature-loss.js';
+import { assertFeaturePairs, featureLists } from './internal/features.js';
 import type { LossEntry } from './internal/loss-entry.js';
 import { flattenBatch, l2Normalize } from './internal/normalize.js';
-import { parseLossOptions } from './internal/options.js';
+import { factoryWhere, parseLossOptions } from './internal/options.js';
 import { resolveTaskWeights } from './internal/task-terms.js';
-import type { DistillationLoss } from './types.js';
+import type { DistillationLoss, FeatureInputs, FeaturePair } from './types.js';
+
+/** The registered 'sp' loss's weight of the similarity term (the CRD code's). */
+export const SP_BETA = 3000;
 
 /** Row-normalized batch similarity G = normalize(f fᵀ), [b, b]. */
 export function batchSimilarity(features: tf.Tensor): tf.Tensor2D {
@@ -14,16 +22,10 @@ export function batchSimilarity(features: tf.Tensor): tf.Tensor2D {
 }
 
 /** Unchecked Σ_pairs ‖G_s − G_t‖²_F / b². */
-export function similarityPreservingTerm(
-  studentFeatures: readonly tf.Tensor[],
-  teacherFeatures: readonly tf.Tensor[],
-): tf.Scalar {
-  const perPair = studentFeatures.map((s, i) => {
+export function similarityPreservingTerm({ student, teacher }: FeaturePair): tf.Scalar {
+  const perPair = student.map((s, i) => {
     const batch = s.shape[0] ?? 1;
-    const diff = tf.squaredDifference(
-      batchSimilarity(s),
-      batchSimilarity(teacherFeatures[i] as tf.Tensor),
-    );
+    const diff = tf.squaredDifference(batchSimilarity(s), batchSimilarity(teacher[i] as tf.Tensor));
     return tf.div(tf.sum(diff), batch * batch);
   });
   return tf.addN(perPair) as tf.Scalar;
@@ -37,44 +39,46 @@ export function similarityPreservingTerm(
  *
  * Inputs are **features** (activations), not logits or probabilities.
  *
- * @param studentFeatures student maps (NHWC or [b, d]).
- * @param teacherFeatures teacher maps.
+ * @param inputs `{ student, teacher }`: maps (NHWC or [b, d]) or aligned lists of them.
+ * @param options none yet; an unknown key is rejected.
  * @example
- * const sp = similarityPreservingLoss([studentMap], [teacherMap]);
+ * const sp = similarityPreservingLoss({ student: studentMap, teacher: teacherMap });
  */
 export function similarityPreservingLoss(
-  studentFeatures: readonly tf.Tensor[],
-  teacherFeatures: readonly tf.Tensor[],
+  inputs: FeatureInputs,
+  options: Readonly<Record<string, never>> = {},
 ): tf.Scalar {
-  assertFeaturePairs('similarityPreservingLoss', studentFeatures, teacherFeatures);
-  return tf.tidy(() => similarityPreservingTerm(studentFeatures, teacherFeatures));
+  const where = 'similarityPreservingLoss';
+  const features = featureLists(where, inputs);
+  parseLossOptions(where, options, {});
+  assertFeaturePairs(where, features);
+  return tf.tidy(() => similarityPreservingTerm(features));
 }
 
 /**
  * Registered 'sp': `total = ceWeight · hard + beta · sp` (+ kdWeight · T² · soft).
- * Options beta=3000, ceWeight=1, kdWeight=0, temperature=4.
+ * Options: {@link FeatureLossOptions}; beta = {@link SP_BETA}.
  */
-export function createSimilarityPreservingLoss(
-  options?: Record<string, unknown>,
-): DistillationLoss {
+export function createSimilarityPreservingLoss(options: FeatureLossOptions = {}): DistillationLoss {
   const name = 'sp';
   const where = `loss '${name}'`;
-  const parsed = parseLossOptions(name, options, FEATURE_OPTION_SPEC);
-  const weights = resolveTaskWeights(where, parsed);
-  const beta = resolveBeta(where, parsed.beta, 3000);
+  const weights = resolveTaskWeights(where, options);
+  const beta = resolveBeta(where, options.beta, SP_BETA);
   return {
     name,
     needsFeatures: true,
     compute: (ctx) =>
-      computeFeatureLoss(where, ctx, weights, beta, 'sp', {}, (s, t) => ({
-        main: similarityPreservingTerm(s, t),
+      computeFeatureLoss(where, ctx, weights, beta, 'sp', {}, (features) => ({
+        main: similarityPreservingTerm(features),
       })),
   };
 }
 
 export const similarityPreservingLossEntry: LossEntry = {
   name: 'sp',
-  description:
-    'Similarity-preserving KD (Tung & Mori): CE + beta·‖G_s − G_t‖²/b² of batch similarity matrices; beta=3000.',
-  factory: createSimilarityPreservingLoss,
+  description: `Similarity-preserving KD (Tung & Mori): CE + beta·‖G_s − G_t‖²/b² of batch similarity matrices; beta=${SP_BETA}.`,
+  factory: (options) =>
+    createSimilarityPreservingLoss(
+      parseLossOptions(factoryWhere('sp'), options, FEATURE_OPTION_SPEC),
+    ),
 };

@@ -17,11 +17,11 @@ describeBackends(['cpu', 'wasm'], 'softCrossEntropy', () => {
     // Uniform student over 4 classes: −Σ p log(1/4) = log 4 for any teacher.
     const teacher = tf.tensor2d([[3, 1, 0, -2]]);
     const student = tf.zeros([1, 4]) as tf.Tensor2D;
-    const loss = softCrossEntropy(teacher, student, { temperature: 2 });
+    const loss = softCrossEntropy({ student, teacher }, { temperature: 2 });
     expectAllClose(loss, Math.log(4), { atol: 1e-6 });
     // Teacher = student: the teacher's entropy, here of [0.25, 0.75].
     const same = tf.tensor2d([[0, Math.log(3)]]);
-    const entropy = softCrossEntropy(same, same);
+    const entropy = softCrossEntropy({ student: same, teacher: same });
     expectAllClose(entropy, -(0.25 * Math.log(0.25) + 0.75 * Math.log(0.75)), { atol: 1e-6 });
     tf.dispose([teacher, student, loss, same, entropy]);
   });
@@ -33,9 +33,9 @@ describeBackends(['cpu', 'wasm'], 'softCrossEntropy', () => {
     const s = toMatrix(student.dataSync(), BATCH, CLASSES);
     for (const temperature of [0.5, 1, 2, 4, 10]) {
       const expected = refSoftCrossEntropy(t, s, temperature);
-      const none = softCrossEntropy(teacher, student, { temperature, reduction: 'none' });
-      const avg = softCrossEntropy(teacher, student, { temperature });
-      const total = softCrossEntropy(teacher, student, { temperature, reduction: 'sum' });
+      const none = softCrossEntropy({ student, teacher }, { temperature, reduction: 'none' });
+      const avg = softCrossEntropy({ student, teacher }, { temperature });
+      const total = softCrossEntropy({ student, teacher }, { temperature, reduction: 'sum' });
       expect(none.shape).toEqual([BATCH]);
       expect(avg.shape).toEqual([]);
       expectAllClose(none, expected, { atol: 1e-5, rtol: 1e-5 });
@@ -58,12 +58,16 @@ describeBackends(['cpu', 'wasm'], 'softCrossEntropy', () => {
         return q.map((qi, i) => (qi - (p[i] ?? 0)) / temperature);
       });
       const grad = analyticGrad(
-        (x) => softCrossEntropy(teacher, x as tf.Tensor2D, { temperature, reduction: 'sum' }),
+        (x) =>
+          softCrossEntropy(
+            { student: x as tf.Tensor2D, teacher },
+            { temperature, reduction: 'sum' },
+          ),
         student,
       );
       expectAllClose(grad, expected.flat(), { atol: 1e-6 });
       const meanGrad = analyticGrad(
-        (x) => softCrossEntropy(teacher, x as tf.Tensor2D, { temperature }),
+        (x) => softCrossEntropy({ student: x as tf.Tensor2D, teacher }, { temperature }),
         student,
       );
       expectAllClose(
@@ -78,7 +82,8 @@ describeBackends(['cpu', 'wasm'], 'softCrossEntropy', () => {
   it('agrees with finite differences', () => {
     const teacher = randomLogits(5);
     const student = randomLogits(6);
-    const f = (x: tf.Tensor) => softCrossEntropy(teacher, x as tf.Tensor2D, { temperature: 2 });
+    const f = (x: tf.Tensor) =>
+      softCrossEntropy({ student: x as tf.Tensor2D, teacher }, { temperature: 2 });
     expectAllClose(analyticGrad(f, student), finiteDifferenceGrad(f, student), { atol: 2e-3 });
     tf.dispose([teacher, student]);
   });
@@ -93,7 +98,8 @@ describeBackends(['cpu', 'wasm'], 'softCrossEntropy', () => {
       [2500, -2500, 1000, 0],
     ]);
     for (const temperature of [0.05, 1, 4, 100]) {
-      const f = (x: tf.Tensor) => softCrossEntropy(teacher, x as tf.Tensor2D, { temperature });
+      const f = (x: tf.Tensor) =>
+        softCrossEntropy({ student: x as tf.Tensor2D, teacher }, { temperature });
       const loss = f(student);
       expect(Number.isFinite(loss.dataSync()[0])).toBe(true);
       expect(analyticGrad(f, student).every(Number.isFinite)).toBe(true);
@@ -107,29 +113,39 @@ describeBackends(['cpu', 'wasm'], 'softCrossEntropy', () => {
     const b = tf.zeros([3, CLASSES]) as tf.Tensor2D;
     const c = tf.zeros([BATCH, 3]) as tf.Tensor2D;
     const probs = tf.softmax(a) as tf.Tensor2D;
-    expect(() => softCrossEntropy(a, b)).toThrow(
-      /batch mismatch: 'teacherLogits' \[4, 5\].*'studentLogits' \[3, 5\]/,
+    expect(() => softCrossEntropy({ student: b, teacher: a })).toThrow(
+      /batch mismatch: 'teacher' \[4, 5\].*'student' \[3, 5\]/,
     );
-    expect(() => softCrossEntropy(a, c)).toThrow(/class mismatch/);
-    expect(() => softCrossEntropy(a, a, { temperature: -1 })).toThrow(/'temperature'/);
-    expect(() => softCrossEntropy(a, a, { reduction: 'avg' as 'mean' })).toThrow(
-      /'reduction' must be one of/,
+    expect(() => softCrossEntropy({ student: c, teacher: a })).toThrow(/class mismatch/);
+    expect(() => softCrossEntropy({ student: a, teacher: a }, { temperature: -1 })).toThrow(
+      /'temperature'/,
     );
-    expect(() => softCrossEntropy(probs, a)).toThrow(
-      /'teacherLogits' \[4, 5\] looks like probabilities/,
+    expect(() =>
+      softCrossEntropy({ student: a, teacher: a }, { reduction: 'avg' as 'mean' }),
+    ).toThrow(/'reduction' must be one of/);
+    expect(() => softCrossEntropy({ student: a, teacher: probs })).toThrow(
+      /'teacher' \[4, 5\] looks like probabilities/,
     );
-    expect(() => softCrossEntropy(a, probs)).toThrow(/'studentLogits'.*looks like probabilities/);
-    tf.dispose([a, b, c, probs, softCrossEntropy(probs, a, { allowProbabilities: true })]);
+    expect(() => softCrossEntropy({ student: probs, teacher: a })).toThrow(
+      /'student'.*looks like probabilities/,
+    );
+    tf.dispose([
+      a,
+      b,
+      c,
+      probs,
+      softCrossEntropy({ student: a, teacher: probs }, { allowProbabilities: true }),
+    ]);
   });
 
   it('does not leak, with or without a gradient', async () => {
     const teacher = randomLogits(8);
     const student = randomLogits(9);
-    await expectNoLeaks(() => softCrossEntropy(teacher, student, { temperature: 4 }));
+    await expectNoLeaks(() => softCrossEntropy({ student, teacher }, { temperature: 4 }));
     await expectNoLeaks(() =>
       tf.grad(
         (x: tf.Tensor) =>
-          softCrossEntropy(teacher, x as tf.Tensor2D, { temperature: 4 }) as tf.Scalar,
+          softCrossEntropy({ student: x as tf.Tensor2D, teacher }, { temperature: 4 }) as tf.Scalar,
       )(student),
     );
     tf.dispose([teacher, student]);

@@ -4,11 +4,14 @@ import {
   assertReduction,
   assertTemperature,
   probabilityProbes,
+  REDUCTIONS,
   runProbes,
 } from './internal/guards.js';
+import { assertInputs } from './internal/inputs.js';
+import { type OptionSpec, parseLossOptions } from './internal/options.js';
 import { reduceLoss } from './internal/reduce.js';
 import { logSoftmaxAt } from './log-softmax-with-temperature.js';
-import type { Reduction } from './types.js';
+import type { LogitInputs, Reduction } from './types.js';
 
 export interface SoftLossOptions {
   /** Softmax temperature T > 0. Default 1. */
@@ -19,36 +22,46 @@ export interface SoftLossOptions {
   readonly allowProbabilities?: boolean;
 }
 
+const SOFT_LOSS_OPTIONS: OptionSpec<SoftLossOptions> = {
+  temperature: 'number',
+  reduction: REDUCTIONS,
+  allowProbabilities: 'boolean',
+};
+
 /** Unchecked per-example −Σ_i p_i^T log q_i^T, shape [batch]. */
 export function softCrossEntropyPerExample(
-  teacherLogits: tf.Tensor2D,
-  studentLogits: tf.Tensor2D,
+  { student, teacher }: LogitInputs,
   temperature: number,
 ): tf.Tensor1D {
-  const teacherProbs = tf.exp(logSoftmaxAt(teacherLogits, temperature));
-  const studentLogProbs = logSoftmaxAt(studentLogits, temperature);
+  const teacherProbs = tf.exp(logSoftmaxAt(teacher, temperature));
+  const studentLogProbs = logSoftmaxAt(student, temperature);
   return tf.neg(tf.sum(tf.mul(teacherProbs, studentLogProbs), 1)) as tf.Tensor1D;
 }
 
-/** Validates a teacher/student logits pair and the soft-loss options, with one data read. */
+/** Validates `{ student, teacher }` logits and the soft-loss options, with one data read. */
 export function checkSoftLossArgs(
   where: string,
-  teacherLogits: tf.Tensor2D,
-  studentLogits: tf.Tensor2D,
+  inputs: LogitInputs,
   options: SoftLossOptions,
 ): { temperature: number; reduction: Reduction } {
-  const { temperature = 1, reduction = 'mean' } = options;
-  assertLogitsPair(where, 'teacherLogits', teacherLogits, 'studentLogits', studentLogits);
+  assertInputs(where, inputs, ['student', 'teacher']);
+  const {
+    temperature = 1,
+    reduction = 'mean',
+    allowProbabilities,
+  } = parseLossOptions(where, options, SOFT_LOSS_OPTIONS);
+  const { student, teacher } = inputs;
+  assertLogitsPair(where, 'teacher', teacher, 'student', student);
   assertTemperature(where, temperature);
   assertReduction(where, reduction);
   runProbes(
     probabilityProbes(
       where,
       [
-        ['teacherLogits', teacherLogits],
-        ['studentLogits', studentLogits],
+        ['teacher', teacher],
+        ['student', student],
       ],
-      options.allowProbabilities,
+      allowProbabilities,
     ),
   );
   return { temperature, reduction };
@@ -64,25 +77,13 @@ export function checkSoftLossArgs(
  * Inputs are **logits** (pre-softmax), never probabilities: rows that are non-negative and sum
  * to 1 are rejected unless `allowProbabilities` is set.
  *
- * @param teacherLogits float32 [batch, classes].
- * @param studentLogits float32 [batch, classes].
+ * @param inputs `{ student, teacher }` logits, float32 [batch, classes].
  * @param options temperature (default 1), reduction ('mean' default, 'sum', 'none').
  * @returns a scalar, or [batch] with reduction 'none'.
  * @example
- * const loss = softCrossEntropy(teacherLogits, studentLogits, { temperature: 4 });
+ * const loss = softCrossEntropy({ student, teacher }, { temperature: 4 });
  */
-export function softCrossEntropy(
-  teacherLogits: tf.Tensor2D,
-  studentLogits: tf.Tensor2D,
-  options: SoftLossOptions = {},
-): tf.Tensor {
-  const { temperature, reduction } = checkSoftLossArgs(
-    'softCrossEntropy',
-    teacherLogits,
-    studentLogits,
-    options,
-  );
-  return tf.tidy(() =>
-    reduceLoss(softCrossEntropyPerExample(teacherLogits, studentLogits, temperature), reduction),
-  );
+export function softCrossEntropy(inputs: LogitInputs, options: SoftLossOptions = {}): tf.Tensor {
+  const { temperature, reduction } = checkSoftLossArgs('softCrossEntropy', inputs, options);
+  return tf.tidy(() => reduceLoss(softCrossEntropyPerExample(inputs, temperature), reduction));
 }

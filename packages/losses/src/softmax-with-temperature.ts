@@ -1,11 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {
-  assertLogits,
-  assertTemperature,
-  probabilityProbes,
-  runProbes,
-} from './internal/guards.js';
-import { logSoftmaxAt, type TemperatureOptions } from './log-softmax-with-temperature.js';
+  checkTemperatureArgs,
+  logSoftmaxAt,
+  type TemperatureOptions,
+} from './log-softmax-with-temperature.js';
 
 /**
  * Temperature softmax (Hinton et al. 2015): `p_i = exp(z_i/T) / Σ_j exp(z_j/T)`.
@@ -16,19 +14,15 @@ import { logSoftmaxAt, type TemperatureOptions } from './log-softmax-with-temper
  * rejected unless `allowProbabilities` is set.
  *
  * @param logits float32 [batch, classes].
- * @param temperature T > 0. Default 1.
+ * @param options temperature T > 0 (default 1), allowProbabilities.
  * @returns float32 [batch, classes], each row summing to 1.
  * @example
- * softmaxWithTemperature(tf.tensor2d([[0, Math.log(3)]]), 1); // [[0.25, 0.75]]
+ * softmaxWithTemperature(tf.tensor2d([[0, Math.log(3)]]), { temperature: 1 }); // [[0.25, 0.75]]
  */
 export function softmaxWithTemperature(
   logits: tf.Tensor2D,
-  temperature = 1,
   options: TemperatureOptions = {},
 ): tf.Tensor2D {
-  const where = 'softmaxWithTemperature';
-  assertLogits(where, 'logits', logits);
-  assertTemperature(where, temperature);
-  runProbes(probabilityProbes(where, [['logits', logits]], options.allowProbabilities));
+  const temperature = checkTemperatureArgs('softmaxWithTemperature', logits, options);
   return tf.tidy(() => tf.exp(logSoftmaxAt(logits, temperature)));
 }

@@ -28,7 +28,7 @@ describeBackends(['cpu', 'wasm'], 'README worked example (examples/my-loss.ts)',
       [0, 2, 0],
     ]);
     const labels = tf.tensor1d([0, -1], 'int32');
-    const ctx = { studentLogits, teacherLogits, labels, epoch: 0, step: 0 };
+    const ctx = { student: studentLogits, teacher: teacherLogits, labels, epoch: 0, step: 0 };
     const terms = myLoss.compute(ctx);
     const hinton = getLoss('hinton', { temperature: 2, alpha: 0.9 }).compute(ctx);
     const confidence = terms.confidence?.dataSync()[0] ?? Number.NaN;
@@ -41,7 +41,7 @@ describeBackends(['cpu', 'wasm'], 'README worked example (examples/my-loss.ts)',
       atol: 1e-5,
     });
     const grad = tf.grad(
-      (x: tf.Tensor) => myLoss.compute({ ...ctx, studentLogits: x as tf.Tensor2D }).total,
+      (x: tf.Tensor) => myLoss.compute({ ...ctx, student: x as tf.Tensor2D }).total,
     )(studentLogits);
     expect(grad.dataSync().every(Number.isFinite)).toBe(true);
     tf.dispose([studentLogits, teacherLogits, labels, terms, hinton, grad]);
@@ -52,7 +52,7 @@ describeBackends(['cpu', 'wasm'], 'README worked example (examples/my-loss.ts)',
     const teacherLogits = tf.tensor2d([[3, 1, 0]]);
     const labels = tf.tensor1d([1], 'int32');
     await expectNoLeaks(() =>
-      myLoss.compute({ studentLogits, teacherLogits, labels, epoch: 0, step: 0 }),
+      myLoss.compute({ student: studentLogits, teacher: teacherLogits, labels, epoch: 0, step: 0 }),
     );
     tf.dispose([studentLogits, teacherLogits, labels]);
   });

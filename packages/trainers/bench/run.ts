@@ -2,8 +2,9 @@
 // Prints one JSON line per figure. Run: pnpm --filter @kdkit/trainers bench
 // Env: KDKIT_BACKEND (default wasm), BENCH_LIMIT (train images, default 3000),
 // BENCH_TEACHER (default cnn-teacher), BENCH_STUDENT (default cnn-student), BENCH_EPOCHS (default 3).
-import { loadFashionMnistMini } from '@kdkit/datasets';
-import { initBackend } from '@kdkit/engine';
+
+import { initBackend } from '@kdkit/backend';
+import { loadFashionMnistMini } from '@kdkit/datasets/node';
 import { createModel } from '@kdkit/models';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { distill, type TeacherCacheMode, trainSupervised } from '../src/index.js';

@@ -1,63 +1,51 @@
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { isKdkitError } from '@kdkit/engine';
-import { describeBackends } from '@kdkit/test-utils';
-import { expect, it } from 'vitest';
-import { tempDir } from '../test/fixtures.js';
-import {
-  CHECKPOINT_FILE,
-  type CheckpointData,
-  readCheckpoint,
-  writeCheckpoint,
-} from './checkpoint-io.js';
+import { describe, expect, it } from 'vitest';
+import { sampleCheckpoint as sample } from '../test/fixtures.js';
+import { decodeCheckpoint, encodeCheckpoint } from './checkpoint-io.js';
 
-const sample: CheckpointData = {
-  kind: 'distill',
-  completedEpochs: 3,
-  globalStep: 30,
-  seed: 9,
-  rng: { s: [1, 2, 3, 4] },
-  history: [{ epoch: 0, losses: { total: 1.5 }, imagesPerSecond: 10, seconds: 2 }],
-  models: [
-    {
-      name: 'student',
-      weights: [
-        {
-          name: '0:k',
-          shape: [2, 2],
-          dtype: 'float32',
-          values: Float32Array.from([1, -2, 3.5, 1e-8]),
-        },
-        { name: '1:n', shape: [1], dtype: 'int32', values: Int32Array.from([7]) },
-      ],
-      extra: [
-        { name: 'extra0', shape: [2], dtype: 'float32', values: Float32Array.from([0.5, 2]) },
-      ],
-    },
-  ],
-  optimizers: [
-    {
-      className: 'Adam',
-      extra: { accBeta1: 0.81 },
-      weights: [{ name: 'iter', shape: [], dtype: 'int32', values: Int32Array.from([30]) }],
-    },
-  ],
+const join = (chunks: readonly Uint8Array[]): Uint8Array => {
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  let at = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, at);
+    at += chunk.length;
+  }
+  return out;
 };
 
-describeBackends(['cpu'], 'writeCheckpoint / readCheckpoint', () => {
-  it('round-trips exactly', async () => {
-    const dir = await tempDir();
-    expect(await writeCheckpoint(dir, sample)).toBe(join(dir, CHECKPOINT_FILE));
-    expect(await readCheckpoint(dir)).toEqual(sample);
+describe('encodeCheckpoint / decodeCheckpoint', () => {
+  it('round-trips exactly, with the header padded to 4 bytes', () => {
+    const chunks = encodeCheckpoint(sample);
+    expect((chunks[0]?.length ?? 0) % 4).toBe(0);
+    expect(decodeCheckpoint(join(chunks), 'sample')).toEqual(sample);
   });
 
-  it('reports a missing or corrupt checkpoint with its path', async () => {
-    const dir = await tempDir();
-    const missing = await readCheckpoint(dir).catch((e: unknown) => e);
-    expect(isKdkitError(missing, 'FILE_NOT_FOUND')).toBe(true);
-    expect(String(missing)).toContain(dir);
-    await writeFile(join(dir, CHECKPOINT_FILE), 'not a checkpoint');
-    const corrupt = await readCheckpoint(dir).catch((e: unknown) => e);
-    expect(isKdkitError(corrupt, 'CORRUPT_FILE')).toBe(true);
+  it('decodes from an unaligned view', () => {
+    const bytes = join(encodeCheckpoint(sample));
+    const shifted = new Uint8Array(bytes.length + 1);
+    shifted.set(bytes, 1);
+    expect(decodeCheckpoint(shifted.subarray(1), 'sample')).toEqual(sample);
+  });
+
+  it('rejects bytes that are not a checkpoint, naming the source and what is wrong', () => {
+    const cases: [Uint8Array, RegExp][] = [
+      [
+        new TextEncoder().encode('not a checkpoint'),
+        /'where' is not a valid checkpoint \(bad magic\)/,
+      ],
+      [join(encodeCheckpoint(sample)).slice(0, -4), /tensor 'iter' is truncated/],
+    ];
+    for (const [bytes, message] of cases) {
+      const error = (() => {
+        try {
+          decodeCheckpoint(bytes, 'where');
+        } catch (e) {
+          return e;
+        }
+        return undefined;
+      })();
+      expect(isKdkitError(error, 'CORRUPT_FILE')).toBe(true);
+      expect(String(error)).toMatch(message);
+    }
   });
 });

@@ -1,11 +1,7 @@
-import { mkdir, open, readFile, rename } from 'node:fs/promises';
-import { join } from 'node:path';
 import { KdkitError, type RandomState } from '@kdkit/engine';
 import * as tf from '@tensorflow/tfjs-core';
-import type { EpochLogs, TrainedModel, TrainerKind, TrainState } from './types.js';
+import type { EpochLogs, PartialEpoch, TrainedModel, TrainerKind, TrainState } from './types.js';
 
-/** The file inside a checkpoint directory. One file, so it is replaced atomically. */
-export const CHECKPOINT_FILE = 'checkpoint.kdkc';
 const MAGIC = 0x434b444b; // 'KDKC' little-endian
 const FORMAT_VERSION = 1;
 
@@ -31,6 +27,10 @@ export interface CheckpointData {
   readonly seed: number;
   readonly rng: RandomState;
   readonly history: readonly EpochLogs[];
+  /** The run's settings ({@link TrainState.recipe}); a resume with other settings is refused. */
+  readonly recipe?: Readonly<Record<string, unknown>>;
+  /** Set when the run was interrupted inside an epoch: the resume continues at the next batch. */
+  readonly partialEpoch?: PartialEpoch;
   readonly models: readonly {
     readonly name: string;
     readonly weights: readonly StoredTensor[];
@@ -86,6 +86,8 @@ export async function captureCheckpoint(state: TrainState): Promise<CheckpointDa
     seed: state.seed,
     rng: state.rng,
     history: state.history,
+    recipe: state.recipe,
+    ...(state.partialEpoch ? { partialEpoch: state.partialEpoch } : {}),
     models,
     optimizers,
   };
@@ -100,14 +102,16 @@ interface HeaderTensor {
 }
 
 /**
- * Writes a checkpoint atomically: to `checkpoint.kdkc.tmp-<pid>` in `dir`, fsync, then rename over
- * `checkpoint.kdkc`. A kill at any moment leaves either the old or the new checkpoint, never half.
+ * Encodes a checkpoint in kdkit's `.kdkc` layout, as byte chunks to write one after another:
+ * a 12-byte prefix (magic `KDKC`, format version, header length; little-endian uint32s), a JSON
+ * header padded with spaces to a multiple of 4 bytes, then every tensor's values (float32 or
+ * int32, little-endian) in header order.
  *
  * @example
- * await writeCheckpoint('runs/a', await captureCheckpoint(state));
+ * const bytes = encodeCheckpoint(await captureCheckpoint(state)); // Uint8Array[]
  */
-export async function writeCheckpoint(dir: string, data: CheckpointData): Promise<string> {
-  const chunks: (Float32Array | Int32Array)[] = [];
+export function encodeCheckpoint(data: CheckpointData): Uint8Array[] {
+  const chunks: Uint8Array[] = [];
   let offset = 0;
   const describe = (t: StoredTensor): HeaderTensor => {
     const entry = {
@@ -117,7 +121,7 @@ export async function writeCheckpoint(dir: string, data: CheckpointData): Promis
       offset,
       length: t.values.length,
     };
-    chunks.push(t.values);
+    chunks.push(new Uint8Array(t.values.buffer, t.values.byteOffset, t.values.byteLength));
     offset += t.values.length * 4;
     return entry;
   };
@@ -128,6 +132,8 @@ export async function writeCheckpoint(dir: string, data: CheckpointData): Promis
     seed: data.seed,
     rng: data.rng,
     history: data.history,
+    ...(data.recipe ? { recipe: data.recipe } : {}),
+    ...(data.partialEpoch ? { partialEpoch: data.partialEpoch } : {}),
     models: data.models.map((m) => ({
       name: m.name,
       weights: m.weights.map(describe),
@@ -139,80 +145,118 @@ export async function writeCheckpoint(dir: string, data: CheckpointData): Promis
       weights: o.weights.map(describe),
     })),
   };
-  const headerBytes = Buffer.from(JSON.stringify(header), 'utf8');
+  const headerBytes = new TextEncoder().encode(JSON.stringify(header));
   const padded = Math.ceil(headerBytes.length / 4) * 4;
-  const prefix = Buffer.alloc(12 + padded, 0x20);
-  prefix.writeUInt32LE(MAGIC, 0);
-  prefix.writeUInt32LE(FORMAT_VERSION, 4);
-  prefix.writeUInt32LE(padded, 8);
-  headerBytes.copy(prefix, 12);
-
-  await mkdir(dir, { recursive: true });
-  const target = join(dir, CHECKPOINT_FILE);
-  const temp = `${target}.tmp-${process.pid}`;
-  const file = await open(temp, 'w');
-  try {
-    await file.write(prefix);
-    for (const chunk of chunks) {
-      await file.write(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-    }
-    await file.sync();
-  } finally {
-    await file.close();
-  }
-  await rename(temp, target);
-  return target;
+  const prefix = new Uint8Array(12 + padded).fill(0x20);
+  const view = new DataView(prefix.buffer);
+  view.setUint32(0, MAGIC, true);
+  view.setUint32(4, FORMAT_VERSION, true);
+  view.setUint32(8, padded, true);
+  prefix.set(headerBytes, 12);
+  return [prefix, ...chunks];
 }
 
 /**
- * Reads a checkpoint written by {@link writeCheckpoint} from a directory (or the file itself).
- * Throws `FILE_NOT_FOUND` or `CORRUPT_FILE` naming the path.
+ * Decodes the bytes {@link encodeCheckpoint} wrote. Throws `CORRUPT_FILE` naming `source`
+ * (a file path or a store's description) when they are not a valid checkpoint.
  */
-export async function readCheckpoint(path: string): Promise<CheckpointData> {
-  const file = path.endsWith('.kdkc') ? path : join(path, CHECKPOINT_FILE);
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(file);
-  } catch (error) {
-    throw new KdkitError('FILE_NOT_FOUND', `readCheckpoint: no checkpoint at '${file}'`, {
-      cause: error,
-    });
-  }
+export function decodeCheckpoint(bytes: Uint8Array, source: string): CheckpointData {
   const corrupt = (why: string) =>
-    new KdkitError('CORRUPT_FILE', `readCheckpoint: '${file}' is not a valid checkpoint (${why})`);
-  if (bytes.length < 12 || bytes.readUInt32LE(0) !== MAGIC) throw corrupt('bad magic');
-  if (bytes.readUInt32LE(4) !== FORMAT_VERSION) throw corrupt('unknown version');
-  const headerLength = bytes.readUInt32LE(8);
+    new KdkitError(
+      'CORRUPT_FILE',
+      `readCheckpoint: '${source}' is not a valid checkpoint (${why})`,
+    );
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (bytes.length < 12 || view.getUint32(0, true) !== MAGIC) throw corrupt('bad magic');
+  if (view.getUint32(4, true) !== FORMAT_VERSION) throw corrupt('unknown version');
+  const headerLength = view.getUint32(8, true);
   const dataStart = 12 + headerLength;
-  type Header = Omit<CheckpointData, 'models' | 'optimizers'> & {
-    models: { name: string; weights: HeaderTensor[]; extra: HeaderTensor[] }[];
-    optimizers: { className: string; extra: Record<string, number>; weights: HeaderTensor[] }[];
-  };
-  let header: Header;
+  if (dataStart > bytes.length) throw corrupt('truncated header');
+  let header: unknown;
   try {
-    header = JSON.parse(bytes.subarray(12, dataStart).toString('utf8')) as Header;
+    header = JSON.parse(new TextDecoder().decode(bytes.subarray(12, dataStart)));
   } catch (error) {
     throw corrupt(`header: ${(error as Error).message}`);
   }
-  const load = (t: HeaderTensor): StoredTensor => {
-    const start = dataStart + t.offset;
-    if (start + t.length * 4 > bytes.length) throw corrupt(`tensor '${t.name}' is truncated`);
-    const copy = new Uint8Array(bytes.subarray(start, start + t.length * 4)).buffer;
-    const values = t.dtype === 'int32' ? new Int32Array(copy) : new Float32Array(copy);
-    return { name: t.name, shape: t.shape, dtype: t.dtype, values };
+  const check = (ok: boolean, what: string): void => {
+    if (!ok) throw corrupt(`header field ${what}`);
   };
+  const isObject = (v: unknown): v is Record<string, unknown> =>
+    v !== null && typeof v === 'object' && !Array.isArray(v);
+  const count = (v: unknown) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+  const list = (v: unknown, what: string): unknown[] => {
+    check(Array.isArray(v), `${what} is not a list`);
+    return v as unknown[];
+  };
+  check(isObject(header), 'header is not an object');
+  const h = header as Record<string, unknown>;
+  check(h['kind'] === 'supervised' || h['kind'] === 'distill' || h['kind'] === 'mutual', "'kind'");
+  check(count(h['completedEpochs']) && count(h['globalStep']) && count(h['seed']), 'progress');
+  check(isObject(h['rng']), "'rng'");
+  const history = list(h['history'], "'history'");
+  check(history.every(isObject), "'history' entries");
+  check(h['recipe'] === undefined || isObject(h['recipe']), "'recipe'");
+  const partial = h['partialEpoch'];
+  check(
+    partial === undefined ||
+      (isObject(partial) && count(partial['batches']) && count(partial['images']) && isObject(partial['sums'])),
+    "'partialEpoch'",
+  );
+  const load = (entry: unknown): StoredTensor => {
+    check(isObject(entry), 'tensor entry');
+    const t = entry as Record<string, unknown>;
+    const name = String(t['name']);
+    const shape = list(t['shape'], `shape of '${name}'`);
+    check(shape.every(count), `shape of '${name}'`);
+    check(t['dtype'] === 'float32' || t['dtype'] === 'int32', `dtype of '${name}'`);
+    check(count(t['offset']) && count(t['length']), `offset of '${name}'`);
+    const length = t['length'] as number;
+    check(
+      (shape as number[]).reduce((a, b) => a * b, 1) === length,
+      `length of '${name}' (does not match its shape)`,
+    );
+    const start = dataStart + (t['offset'] as number);
+    if (start + length * 4 > bytes.length) throw corrupt(`tensor '${name}' is truncated`);
+    // A copy (a Node Buffer's slice() is a view into a shared pool).
+    const copy = new Uint8Array(bytes.subarray(start, start + length * 4)).buffer;
+    const dtype = t['dtype'] as 'float32' | 'int32';
+    const values = dtype === 'int32' ? new Int32Array(copy) : new Float32Array(copy);
+    return { name, shape: shape as number[], dtype, values };
+  };
+  const models = list(h['models'], "'models'").map((m) => {
+    check(isObject(m), "'models' entry");
+    const model = m as Record<string, unknown>;
+    return {
+      name: String(model['name']),
+      weights: list(model['weights'], 'model weights').map(load),
+      extra: list(model['extra'], 'model extra variables').map(load),
+    };
+  });
+  const optimizers = list(h['optimizers'], "'optimizers'").map((o) => {
+    check(isObject(o) && typeof o['className'] === 'string', "'optimizers' entry");
+    const optimizer = o as Record<string, unknown>;
+    const extra = optimizer['extra'];
+    check(
+      isObject(extra) && Object.values(extra).every((v) => typeof v === 'number'),
+      'optimizer extra',
+    );
+    return {
+      className: optimizer['className'] as string,
+      extra: extra as Record<string, number>,
+      weights: list(optimizer['weights'], 'optimizer weights').map(load),
+    };
+  });
   return {
-    ...header,
-    models: header.models.map((m) => ({
-      name: m.name,
-      weights: m.weights.map(load),
-      extra: m.extra.map(load),
-    })),
-    optimizers: header.optimizers.map((o) => ({
-      className: o.className,
-      extra: o.extra,
-      weights: o.weights.map(load),
-    })),
+    kind: h['kind'] as TrainerKind,
+    completedEpochs: h['completedEpochs'] as number,
+    globalStep: h['globalStep'] as number,
+    seed: h['seed'] as number,
+    rng: h['rng'] as RandomState,
+    history: history as unknown as EpochLogs[],
+    ...(h['recipe'] ? { recipe: h['recipe'] as Record<string, unknown> } : {}),
+    ...(partial ? { partialEpoch: partial as PartialEpoch } : {}),
+    models,
+    optimizers,
   };
 }
 

@@ -3,16 +3,9 @@ import { type DistillationLoss, getLoss, type LossContext } from '@kdkit/losses'
 import { describeBackends, expectNoLeaks } from '@kdkit/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { expect, it } from 'vitest';
-import {
-  disposeModels,
-  quadrantDataset,
-  stopAfter,
-  tempDir,
-  tinyMlp,
-  weightsOf,
-} from '../test/fixtures.js';
+import { disposeModels, quadrantDataset, stopAfter, tinyMlp, weightsOf } from '../test/fixtures.js';
 import { checkpoint } from './callbacks/checkpoint.js';
-import { readCheckpoint } from './checkpoint-io.js';
+import { memoryCheckpointStore } from './checkpoint-store.js';
 import { distill } from './distill.js';
 import { evaluate } from './evaluate.js';
 import { TeacherCache } from './teacher-cache.js';
@@ -21,10 +14,10 @@ import { TeacherCache } from './teacher-cache.js';
 const pureKl: DistillationLoss = {
   name: 'test-kl',
   compute: (ctx: LossContext) => {
-    const logQ = tf.logSoftmax(ctx.studentLogits);
-    const logP = tf.logSoftmax(ctx.teacherLogits as tf.Tensor2D);
+    const logQ = tf.logSoftmax(ctx.student);
+    const logP = tf.logSoftmax(ctx.teacher as tf.Tensor2D);
     const kl = tf.mean(tf.sum(tf.mul(tf.exp(logP), tf.sub(logP, logQ)), 1)) as tf.Scalar;
-    return { total: kl, kl, teacherMean: tf.mean(ctx.teacherLogits as tf.Tensor2D) as tf.Scalar };
+    return { total: kl, kl, teacherMean: tf.mean(ctx.teacher as tf.Tensor2D) as tf.Scalar };
   },
 };
 
@@ -153,16 +146,16 @@ describeBackends(['cpu', 'wasm'], 'distill', () => {
     teacher.dispose();
   });
 
-  it('multi-teacher: the loss gets every teacher in teacherLogitsList', async () => {
+  it('multi-teacher: the loss gets every teacher in teachers', async () => {
     const teachers = [tinyMlp(11), tinyMlp(12)];
     const student = tinyMlp(3);
     const seen: number[] = [];
     const loss: DistillationLoss = {
       name: 'test-multi',
       compute: (ctx) => {
-        seen.push(ctx.teacherLogitsList?.length ?? 0);
-        const list = ctx.teacherLogitsList ?? [];
-        const ctxs = list.map((t) => pureKl.compute({ ...ctx, teacherLogits: t }).total);
+        seen.push(ctx.teachers?.length ?? 0);
+        const list = ctx.teachers ?? [];
+        const ctxs = list.map((t) => pureKl.compute({ ...ctx, teacher: t }).total);
         const total = tf.div(tf.addN(ctxs), ctxs.length) as tf.Scalar;
         return { total };
       },
@@ -187,8 +180,8 @@ describeBackends(['cpu', 'wasm'], 'distill', () => {
       name: 'test-features',
       needsFeatures: true,
       compute: (ctx) => {
-        const s = ctx.studentFeatures ?? [];
-        const t = ctx.teacherFeatures ?? [];
+        const s = ctx.features?.student ?? [];
+        const t = ctx.features?.teacher ?? [];
         shapes.push([...s, ...t].map((f) => f.shape));
         const total = tf.add(
           pureKl.compute(ctx).total,
@@ -220,7 +213,7 @@ describeBackends(['cpu', 'wasm'], 'distill', () => {
     const train = quadrantDataset(16, 1);
     const fitnets = getLoss('fitnets', { beta: 1 });
     const student = tinyMlp(3);
-    const dir = await tempDir();
+    const store = memoryCheckpointStore();
     const opts = {
       teacher,
       train,
@@ -229,14 +222,14 @@ describeBackends(['cpu', 'wasm'], 'distill', () => {
       loss: fitnets,
       taps: { teacher: ['hidden'], student: ['hidden'] },
     };
-    await distill({ ...opts, student, callbacks: [checkpoint({ dir }), stopAfter(1)] });
+    await distill({ ...opts, student, callbacks: [checkpoint({ store }), stopAfter(1)] });
     const adapters = fitnets.trainableVariables?.() ?? [];
     expect(adapters.length).toBeGreaterThan(0); // 16 → 8 channels needs an adapter
-    const saved = await readCheckpoint(dir);
+    const saved = (await store.read())!;
     expect(saved.models[0]?.extra.map((e) => e.shape)).toEqual(adapters.map((a) => a.shape));
     const initial = getLoss('fitnets', { beta: 1 });
     const resumedStudent = tinyMlp(40);
-    await distill({ ...opts, loss: initial, student: resumedStudent, resumeFrom: dir });
+    await distill({ ...opts, loss: initial, student: resumedStudent, resumeFrom: store });
     const fullLoss = getLoss('fitnets', { beta: 1 });
     const full = tinyMlp(3);
     await distill({ ...opts, loss: fullLoss, student: full });

@@ -5,12 +5,18 @@ import { withFeatures } from '@kdkit/models';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { evaluate, metricValues } from './evaluate.js';
-import { assertModelFitsData, assertSameSignature, signatureOf } from './internal/check-models.js';
+import {
+  assertModelFitsData,
+  assertSameSignature,
+  assertTeacherFits,
+  signatureOf,
+} from './internal/check-models.js';
 import { lossVariables } from './internal/loss-variables.js';
 import { minimizeTerms, splitOutputs, trainableVariables } from './internal/minimize-terms.js';
 import { resolveLoss } from './internal/resolve-loss.js';
 import { runLoop } from './internal/run-loop.js';
-import { createOptimizer } from './optimizer.js';
+import { createOptimizer, DEFAULT_LR_SCHEDULE } from './optimizer.js';
+import { isTeacher, type Teacher } from './teacher.js';
 import { TeacherCache } from './teacher-cache.js';
 import type { CommonTrainOptions } from './train-options.js';
 import type { TrainResult } from './types.js';
@@ -31,10 +37,13 @@ export type TeacherCacheMode =
 
 export interface DistillOptions extends CommonTrainOptions {
   readonly student: tfl.LayersModel;
-  /** The frozen teacher (inference mode). Give `teacher` or `teachers`. */
-  readonly teacher?: tfl.LayersModel;
-  /** Several frozen teachers: the loss gets `teacherLogitsList` (default loss 'multi-teacher'). */
-  readonly teachers?: readonly tfl.LayersModel[];
+  /**
+   * The frozen teacher (inference mode): a tfjs model or any {@link Teacher} (an ONNX model, a
+   * GraphModel…; logits only, so not with a feature loss). Give `teacher` or `teachers`.
+   */
+  readonly teacher?: tfl.LayersModel | Teacher;
+  /** Several frozen teachers: the loss gets `teachers` (default loss 'multi-teacher'). */
+  readonly teachers?: readonly (tfl.LayersModel | Teacher)[];
   /** A registered loss name or a DistillationLoss. Default 'hinton' ('multi-teacher' with `teachers`). */
   readonly loss?: string | DistillationLoss;
   /** Options of a loss given by name, e.g. `{ temperature: 4, alpha: 0.9 }`. */
@@ -90,8 +99,21 @@ export async function distill(options: DistillOptions): Promise<DistillResult> {
       `${where}: give exactly one of 'teacher' (a model) or 'teachers' (a non-empty array)`,
     );
   }
+  const defaultLoss = options.teachers ? 'multi-teacher' : 'hinton';
+  const loss = resolveLoss(where, options.loss ?? defaultLoss, options.lossOptions);
+  const needsFeatures = loss.needsFeatures === true;
   teachers.forEach((teacher, i) => {
     const arg = options.teachers ? `teachers[${i}]` : 'teacher';
+    if (isTeacher(teacher)) {
+      assertTeacherFits(where, arg, teacher, 'student', student);
+      if (needsFeatures) {
+        throw new KdkitError(
+          'INVALID_ARGUMENT',
+          `${where}: loss '${loss.name}' needs feature maps, but '${arg}' (teacher '${teacher.name}') gives logits only; pass a tfjs LayersModel`,
+        );
+      }
+      return;
+    }
     assertSameSignature(where, arg, teacher, 'student', student);
     if (teacher === student) {
       throw new KdkitError('INVALID_ARGUMENT', `${where}: '${arg}' is the student itself`);
@@ -100,16 +122,13 @@ export async function distill(options: DistillOptions): Promise<DistillResult> {
   assertModelFitsData(where, 'student', student, train);
   if (validation) assertModelFitsData(where, 'student', student, validation);
 
-  const defaultLoss = options.teachers ? 'multi-teacher' : 'hinton';
-  const loss = resolveLoss(where, options.loss ?? defaultLoss, options.lossOptions);
-  const needsFeatures = loss.needsFeatures === true;
   // Feature models share the originals' layers and weights: training one trains the other.
   const tapped = (model: tfl.LayersModel, taps: readonly string[] | undefined) =>
     !needsFeatures || model.outputs.length > 1
       ? model
       : withFeatures(model, taps ? { taps } : {}).model;
   const studentNet = tapped(student, options.taps?.student);
-  const teacherNets = teachers.map((t) => tapped(t, options.taps?.teacher));
+  const teacherNets = teachers.map((t) => (isTeacher(t) ? t : tapped(t, options.taps?.teacher)));
 
   const requested = options.teacherCache ?? 'auto';
   const classes = signatureOf(student).classes ?? train.numClasses;
@@ -131,19 +150,23 @@ export async function distill(options: DistillOptions): Promise<DistillResult> {
       return { logits: out.logits, features: needsFeatures ? out.features : [] };
     });
 
-  const teacherOutputs = (batch: Batch): TeacherOutput[] =>
-    teacherNets.map((teacher, i) => {
-      const key = batch.augmentationKey ?? '';
-      // 'auto' never caches augmented batches (their key changes every epoch: no reuse).
-      const cache = mode === 'auto' && key !== '' ? undefined : caches[i];
-      const hit = cache?.lookup(batch.indices, key);
-      if (hit) return { logits: hit, features: [] };
-      const { logits, features } = teacherForward(teacher, batch);
-      if (!cache) return { logits, features };
-      const filled = cache.fill(batch.indices, logits.dataSync(), key);
-      tf.dispose([logits, ...features]);
-      return { logits: filled, features: [] };
-    });
+  const teacherOutputs = (batch: Batch): Promise<TeacherOutput[]> =>
+    Promise.all(
+      teacherNets.map(async (teacher, i) => {
+        const key = batch.augmentationKey ?? '';
+        // 'auto' never caches augmented batches (their key changes every epoch: no reuse).
+        const cache = mode === 'auto' && key !== '' ? undefined : caches[i];
+        const hit = cache?.lookup(batch.indices, key);
+        if (hit) return { logits: hit, features: [] };
+        const { logits, features } = isTeacher(teacher)
+          ? { logits: await teacher.logits(batch.xs), features: [] }
+          : teacherForward(teacher, batch);
+        if (!cache) return { logits, features };
+        const filled = cache.fill(batch.indices, await logits.data(), key);
+        tf.dispose([logits, ...features]);
+        return { logits: filled, features: [] };
+      }),
+    );
 
   const lossTerms = (
     batch: Batch,
@@ -155,13 +178,13 @@ export async function distill(options: DistillOptions): Promise<DistillResult> {
     const own = splitOutputs(studentNet.apply(batch.xs, { training }));
     const first = outs[0] as TeacherOutput;
     return loss.compute({
-      studentLogits: own.logits,
+      student: own.logits,
       labels: batch.labels,
       epoch,
       step,
-      teacherLogitsList: outs.map((o) => o.logits),
-      ...(outs.length === 1 ? { teacherLogits: first.logits } : {}),
-      ...(needsFeatures ? { studentFeatures: own.features, teacherFeatures: first.features } : {}),
+      teachers: outs.map((o) => o.logits),
+      ...(outs.length === 1 ? { teacher: first.logits } : {}),
+      ...(needsFeatures ? { features: { student: own.features, teacher: first.features } } : {}),
     });
   };
 
@@ -174,7 +197,8 @@ export async function distill(options: DistillOptions): Promise<DistillResult> {
   const extraVariables = lossVariables(loss, train, batchOptions, (batch) =>
     lossTerms(
       batch,
-      teacherNets.map((t) => teacherForward(t, batch)),
+      // Only feature losses own variables, and they refuse logits-only teachers (checked above).
+      teacherNets.map((t) => teacherForward(t as tfl.LayersModel, batch)),
       false,
       0,
       0,
@@ -194,12 +218,14 @@ export async function distill(options: DistillOptions): Promise<DistillResult> {
       callbacks: options.callbacks ?? [],
       models: [{ name: 'student', model: student, optimizer, extraVariables }],
       resumeFrom: options.resumeFrom,
-      lrSchedule: options.lrSchedule ?? 'constant',
+      signal: options.signal,
+      recipe: options.recipe,
+      lrSchedule: options.lrSchedule ?? DEFAULT_LR_SCHEDULE,
       augment: options.augment,
-      step: (batch, epoch, step) => {
-        const outs = teacherOutputs(batch);
+      step: async (batch, epoch, step) => {
+        const outs = await teacherOutputs(batch);
         try {
-          return minimizeTerms(where, [{ optimizer, variables }], () =>
+          return minimizeTerms(`${where}: loss '${loss.name}'`, [{ optimizer, variables }], () =>
             lossTerms(batch, outs, true, epoch, step),
           );
         } finally {

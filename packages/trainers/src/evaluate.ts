@@ -3,12 +3,17 @@ import { batches } from '@kdkit/datasets';
 import { assertInteger, KdkitError } from '@kdkit/engine';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { assertModelFitsData, assertSameSignature } from './internal/check-models.js';
+import {
+  assertModelFitsData,
+  assertSameSignature,
+  assertTeacherFits,
+} from './internal/check-models.js';
 import { splitOutputs } from './internal/minimize-terms.js';
+import { isTeacher, type Teacher } from './teacher.js';
 
 export interface EvaluateOptions {
-  /** With a teacher, `agreement` is reported. */
-  readonly teacher?: tfl.LayersModel;
+  /** With a teacher (a tfjs model or any {@link Teacher}), `agreement` is reported. */
+  readonly teacher?: tfl.LayersModel | Teacher;
   /** Default 256. */
   readonly batchSize?: number;
   /** k of the top-k accuracy. Default 5 (capped at the number of classes). */
@@ -53,7 +58,8 @@ export async function evaluate(
   assertInteger(where, 'batchSize', batchSize, 1);
   assertInteger(where, 'bins', bins, 1);
   assertModelFitsData(where, 'model', model, data);
-  if (teacher) assertSameSignature(where, 'teacher', teacher, 'model', model);
+  if (isTeacher(teacher)) assertTeacherFits(where, 'teacher', teacher, 'model', model);
+  else if (teacher) assertSameSignature(where, 'teacher', teacher, 'model', model);
   const classes = data.numClasses;
   const k = Math.min(options.topK ?? 5, classes);
   assertInteger(where, 'topK', k, 1);
@@ -73,13 +79,17 @@ export async function evaluate(
   let seen = 0;
 
   for (const batch of batches(data, { batchSize, shuffle: false, augment: false })) {
+    const given = isTeacher(teacher) ? await teacher.logits(batch.xs) : undefined;
     const [logProbs, teacherPred] = tf.tidy(() => {
       const { logits } = splitOutputs(model.apply(batch.xs, { training: false }));
       const lp = tf.logSoftmax(logits);
       if (!teacher) return [lp, undefined] as const;
-      const t = splitOutputs(teacher.apply(batch.xs, { training: false })).logits;
+      const t =
+        given ??
+        splitOutputs((teacher as tfl.LayersModel).apply(batch.xs, { training: false })).logits;
       return [lp, tf.argMax(t, 1)] as const;
     });
+    given?.dispose();
     const lp = await logProbs.data();
     const labels = await batch.labels.data();
     const tp = teacherPred ? await teacherPred.data() : undefined;

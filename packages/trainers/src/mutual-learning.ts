@@ -7,7 +7,7 @@ import { assertModelFitsData, assertSameSignature } from './internal/check-model
 import { minimizeTerms, splitOutputs, trainableVariables } from './internal/minimize-terms.js';
 import { resolveLoss } from './internal/resolve-loss.js';
 import { runLoop } from './internal/run-loop.js';
-import { createOptimizer } from './optimizer.js';
+import { createOptimizer, DEFAULT_LR_SCHEDULE } from './optimizer.js';
 import type { CommonTrainOptions } from './train-options.js';
 import type { TrainResult } from './types.js';
 
@@ -97,7 +97,9 @@ export async function mutualLearning(options: MutualLearningOptions): Promise<Tr
       callbacks: options.callbacks ?? [],
       models: trained,
       resumeFrom: options.resumeFrom,
-      lrSchedule: options.lrSchedule ?? 'constant',
+      signal: options.signal,
+      recipe: options.recipe,
+      lrSchedule: options.lrSchedule ?? DEFAULT_LR_SCHEDULE,
       augment: options.augment,
       step: (batch, epoch, step) =>
         minimizeTerms(where, groups, () => {
@@ -112,9 +114,9 @@ export async function mutualLearning(options: MutualLearningOptions): Promise<Tr
               .filter((_, j) => j !== i)
               .map((peer) =>
                 loss.compute({
-                  studentLogits: own,
-                  teacherLogits: peer,
-                  teacherLogitsList: [peer],
+                  student: own,
+                  teacher: peer,
+                  teachers: [peer],
                   labels: batch.labels,
                   epoch,
                   step,

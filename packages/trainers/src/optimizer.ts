@@ -5,6 +5,9 @@ import type { LrScheduleName, OptimizerName, OptimizerSpec } from './types.js';
 const OPTIMIZER_NAMES: readonly OptimizerName[] = ['adam', 'sgd', 'momentum'];
 const LR_SCHEDULES: readonly LrScheduleName[] = ['constant', 'cosine'];
 
+/** The learning-rate schedule of every trainer (and of experiments and the CLI) when none is given. */
+export const DEFAULT_LR_SCHEDULE: LrScheduleName = 'cosine';
+
 /** tfjs optimizers keep `learningRate` as a protected field read on every step. */
 interface HasLearningRate {
   learningRate: number;

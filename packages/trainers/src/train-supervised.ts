@@ -8,7 +8,7 @@ import { lossVariables } from './internal/loss-variables.js';
 import { minimizeTerms, splitOutputs, trainableVariables } from './internal/minimize-terms.js';
 import { resolveLoss } from './internal/resolve-loss.js';
 import { runLoop } from './internal/run-loop.js';
-import { createOptimizer } from './optimizer.js';
+import { createOptimizer, DEFAULT_LR_SCHEDULE } from './optimizer.js';
 import type { CommonTrainOptions } from './train-options.js';
 import type { TrainResult } from './types.js';
 
@@ -22,14 +22,14 @@ export interface TrainSupervisedOptions extends CommonTrainOptions {
 
 /**
  * Trains a model on labels alone: a teacher, or the student baseline. One step per batch:
- * `loss.compute({ studentLogits, labels })` under the tape, the optimizer updates the model's
+ * `loss.compute({ student, labels })` under the tape, the optimizer updates the model's
  * trainable variables. Shuffle order depends only on (seed, epoch). An optimizer given by name is
  * created here and disposed at the end; a `tf.Optimizer` passed in stays the caller's.
  *
  * @example
  * const { history } = await trainSupervised({
  *   model, train, epochs: 5, batchSize: 64, optimizer: { name: 'adam', learningRate: 1e-3 },
- *   seed: 1, callbacks: [progressBar(), checkpoint({ dir: 'runs/teacher' })],
+ *   seed: 1, callbacks: [progressBar(), checkpoint({ store: fileCheckpointStore('runs/teacher') })],
  * });
  */
 export async function trainSupervised(options: TrainSupervisedOptions): Promise<TrainResult> {
@@ -43,7 +43,7 @@ export async function trainSupervised(options: TrainSupervisedOptions): Promise<
   const seed = options.seed ?? 0;
   const compute = (batch: Batch, training: boolean, epoch: number, step: number) => {
     const { logits } = splitOutputs(model.apply(batch.xs, { training }));
-    return loss.compute({ studentLogits: logits, labels: batch.labels, epoch, step });
+    return loss.compute({ student: logits, labels: batch.labels, epoch, step });
   };
   const batchOptions = {
     batchSize: options.batchSize,
@@ -63,7 +63,9 @@ export async function trainSupervised(options: TrainSupervisedOptions): Promise<
       callbacks: options.callbacks ?? [],
       models: [{ name: 'model', model, optimizer, extraVariables }],
       resumeFrom: options.resumeFrom,
-      lrSchedule: options.lrSchedule ?? 'constant',
+      signal: options.signal,
+      recipe: options.recipe,
+      lrSchedule: options.lrSchedule ?? DEFAULT_LR_SCHEDULE,
       augment: options.augment,
       step: (batch, epoch, step) =>
         minimizeTerms(where, [{ optimizer, variables }], () => compute(batch, true, epoch, step)),

@@ -53,6 +53,21 @@ export interface StopRequest {
   readonly failed: boolean;
   /** Name of the callback that asked. */
   readonly by?: string;
+  /**
+   * True when the run's `signal` was aborted (Ctrl-C): the loop stopped after the current step and
+   * `checkpoint()` saves the unfinished epoch, so a resume continues from the next step.
+   */
+  readonly interrupted?: boolean;
+}
+
+/** Progress inside an unfinished epoch, saved by an interrupt so a resume loses no step. */
+export interface PartialEpoch {
+  /** Batches of the epoch already run. */
+  readonly batches: number;
+  /** Images in those batches. */
+  readonly images: number;
+  /** Sum over those batches of each loss term times the batch size. */
+  readonly sums: Readonly<Record<string, number>>;
 }
 
 /** The live state of a run, passed to every callback hook. */
@@ -69,6 +84,13 @@ export interface TrainState {
   readonly history: readonly EpochLogs[];
   /** The run's RNG state, saved in checkpoints. */
   readonly rng: RandomState;
+  /**
+   * The settings that define the run (epochs, batch size, seed, schedule, learning rates, and the
+   * caller's `recipe`): stored in checkpoints, and a resume with other settings is refused.
+   */
+  readonly recipe: Readonly<Record<string, unknown>>;
+  /** The unfinished epoch's progress, or undefined at an epoch boundary. */
+  readonly partialEpoch: PartialEpoch | undefined;
   /** Set once a callback asked to stop. */
   readonly stop: StopRequest | undefined;
   /** Asks the loop to stop: after this batch when `failed`, after this epoch otherwise. */

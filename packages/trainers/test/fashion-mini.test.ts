@@ -1,5 +1,5 @@
 // End to end on real images: the Fashion-MNIST mini set, zoo models, the wasm backend.
-import { loadFashionMnistMini } from '@kdkit/datasets';
+import { loadFashionMnistMini } from '@kdkit/datasets/node';
 import { createModel } from '@kdkit/models';
 import { describeBackends } from '@kdkit/test-utils';
 import { expect, it } from 'vitest';

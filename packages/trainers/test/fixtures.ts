@@ -7,6 +7,7 @@ import { SeededRandom } from '@kdkit/engine';
 import type { DistillationLoss } from '@kdkit/losses';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+import type { CheckpointData } from '../src/checkpoint-io.js';
 import type { Callback } from '../src/types.js';
 
 /**
@@ -77,10 +78,10 @@ export const testCrossEntropy: DistillationLoss = {
   name: 'test-ce',
   compute: (ctx) => {
     const labels = ctx.labels as tf.Tensor1D;
-    const classes = ctx.studentLogits.shape[1];
+    const classes = ctx.student.shape[1];
     const mask = tf.cast(tf.greaterEqual(labels, tf.scalar(0, 'int32')), 'float32');
     const oneHot = tf.oneHot(tf.maximum(labels, tf.scalar(0, 'int32')), classes);
-    const nll = tf.neg(tf.sum(tf.mul(oneHot, tf.logSoftmax(ctx.studentLogits)), 1));
+    const nll = tf.neg(tf.sum(tf.mul(oneHot, tf.logSoftmax(ctx.student)), 1));
     const ce = tf.div(tf.sum(tf.mul(nll, mask)), tf.maximum(tf.sum(mask), 1)) as tf.Scalar;
     return { total: ce, ce };
   },
@@ -104,3 +105,37 @@ export async function tempDir(): Promise<string> {
 export function disposeModels(...models: readonly tfl.LayersModel[]): void {
   for (const model of models) model.dispose();
 }
+
+/** A small checkpoint with every kind of entry (test/golden/checkpoint-v1.kdkc holds its bytes). */
+export const sampleCheckpoint: CheckpointData = {
+  kind: 'distill',
+  completedEpochs: 3,
+  globalStep: 30,
+  seed: 9,
+  rng: { s: [1, 2, 3, 4] },
+  history: [{ epoch: 0, losses: { total: 1.5 }, imagesPerSecond: 10, seconds: 2 }],
+  models: [
+    {
+      name: 'student',
+      weights: [
+        {
+          name: '0:k',
+          shape: [2, 2],
+          dtype: 'float32',
+          values: Float32Array.from([1, -2, 3.5, 1e-8]),
+        },
+        { name: '1:n', shape: [1], dtype: 'int32', values: Int32Array.from([7]) },
+      ],
+      extra: [
+        { name: 'extra0', shape: [2], dtype: 'float32', values: Float32Array.from([0.5, 2]) },
+      ],
+    },
+  ],
+  optimizers: [
+    {
+      className: 'Adam',
+      extra: { accBeta1: 0.81 },
+      weights: [{ name: 'iter', shape: [], dtype: 'int32', values: Int32Array.from([30]) }],
+    },
+  ],
+};

@@ -1,12 +1,28 @@
 import { assertInRange } from '@kdkit/engine';
 import * as tf from '@tensorflow/tfjs-core';
-import type { LossContext, LossTerms } from '../types.js';
+import type { FeaturePair, LossContext, LossTerms } from '../types.js';
 import { assertFeaturePairs, type FeaturePairRules, requireFeatures } from './features.js';
 import { runProbes } from './guards.js';
-import { TASK_OPTION_SPEC, type TaskWeights, taskProbes, taskTerms } from './task-terms.js';
+import { assertContext } from './inputs.js';
+import type { OptionSpec } from './options.js';
+import {
+  TASK_OPTION_SPEC,
+  type TaskOptions,
+  type TaskWeights,
+  taskProbes,
+  taskTerms,
+} from './task-terms.js';
 
 /** Options every registered feature loss takes: its weight beta plus the task terms'. */
-export const FEATURE_OPTION_SPEC = { ...TASK_OPTION_SPEC, beta: 'number' } as const;
+export interface FeatureLossOptions extends TaskOptions {
+  /** Weight of the feature term (each loss has its own default). */
+  readonly beta?: number;
+}
+
+export const FEATURE_OPTION_SPEC: OptionSpec<FeatureLossOptions> = {
+  ...TASK_OPTION_SPEC,
+  beta: 'number',
+};
 
 export function resolveBeta(where: string, beta: number | undefined, fallback: number): number {
   const value = beta ?? fallback;
@@ -32,14 +48,15 @@ export function computeFeatureLoss(
   beta: number,
   termName: string,
   rules: FeaturePairRules,
-  feature: (student: readonly tf.Tensor[], teacher: readonly tf.Tensor[]) => FeatureTerms,
+  feature: (features: FeaturePair) => FeatureTerms,
 ): LossTerms {
-  const { student, teacher } = requireFeatures(where, ctx);
-  assertFeaturePairs(where, student, teacher, rules);
+  assertContext(where, ctx);
+  const features = requireFeatures(where, ctx);
+  assertFeaturePairs(where, features, rules);
   runProbes(taskProbes(where, ctx, weights));
   return tf.tidy(() => {
     const { hard, soft, weighted } = taskTerms(ctx, weights);
-    const { main, extra } = feature(student, teacher);
+    const { main, extra } = feature(features);
     const total = tf.add(weighted, tf.mul(main, beta)) as tf.Scalar;
     return { total, hard, [termName]: main, ...extra, ...(soft === undefined ? {} : { soft }) };
   });

@@ -1,6 +1,7 @@
 import { KdkitError } from '@kdkit/engine';
 import type * as tf from '@tensorflow/tfjs-core';
-import type { LossContext } from '../types.js';
+import type { FeatureInputs, FeaturePair, LossContext } from '../types.js';
+import { assertInputs } from './inputs.js';
 
 export interface FeaturePairRules {
   /** Every map must be NHWC (rank 4). */
@@ -9,25 +10,31 @@ export interface FeaturePairRules {
   readonly sameSpatial?: boolean;
 }
 
+/** A feature loss's `{ student, teacher }`, checked to be named inputs, as two lists. */
+export function featureLists(where: string, inputs: FeatureInputs): FeaturePair {
+  assertInputs(where, inputs, ['student', 'teacher']);
+  const list = (x: tf.Tensor | readonly tf.Tensor[]) => (Array.isArray(x) ? x : [x as tf.Tensor]);
+  return { student: list(inputs.student), teacher: list(inputs.teacher) };
+}
+
 /** Checks two aligned feature lists: same length (≥ 1), float32, rank ≥ 2, same batch. */
 export function assertFeaturePairs(
   where: string,
-  studentFeatures: readonly tf.Tensor[],
-  teacherFeatures: readonly tf.Tensor[],
+  { student, teacher }: FeaturePair,
   rules: FeaturePairRules = {},
 ): void {
-  if (studentFeatures.length === 0 || studentFeatures.length !== teacherFeatures.length) {
+  if (student.length === 0 || student.length !== teacher.length) {
     throw new KdkitError(
       'SHAPE_MISMATCH',
-      `${where}: 'studentFeatures' has ${studentFeatures.length} maps and 'teacherFeatures' has ${teacherFeatures.length}; they must be aligned lists of at least one.`,
+      `${where}: 'student' has ${student.length} feature maps and 'teacher' has ${teacher.length}; they must be aligned lists of at least one.`,
     );
   }
-  studentFeatures.forEach((s, i) => {
-    const t = teacherFeatures[i] as tf.Tensor;
-    const pair = `'studentFeatures[${i}]' [${s.shape.join(', ')}] and 'teacherFeatures[${i}]' [${t.shape.join(', ')}]`;
+  student.forEach((s, i) => {
+    const t = teacher[i] as tf.Tensor;
+    const pair = `'student[${i}]' [${s.shape.join(', ')}] and 'teacher[${i}]' [${t.shape.join(', ')}]`;
     for (const [arg, x] of [
-      [`studentFeatures[${i}]`, s],
-      [`teacherFeatures[${i}]`, t],
+      [`student[${i}]`, s],
+      [`teacher[${i}]`, t],
     ] as const) {
       if (x.dtype !== 'float32') {
         throw new KdkitError(
@@ -57,16 +64,13 @@ export function assertFeaturePairs(
   });
 }
 
-/** ctx's feature lists, or an error saying the model needs `withFeatures` taps. */
-export function requireFeatures(
-  where: string,
-  ctx: LossContext,
-): { student: readonly tf.Tensor[]; teacher: readonly tf.Tensor[] } {
-  if (ctx.studentFeatures === undefined || ctx.teacherFeatures === undefined) {
+/** ctx.features, or an error saying the model needs `withFeatures` taps. */
+export function requireFeatures(where: string, ctx: LossContext): FeaturePair {
+  if (ctx.features === undefined) {
     throw new KdkitError(
       'INVALID_ARGUMENT',
-      `${where}: ctx.studentFeatures and ctx.teacherFeatures are required (tap both models with withFeatures).`,
+      `${where}: ctx.features ({ student, teacher } feature maps) is required; tap both models with withFeatures.`,
     );
   }
-  return { student: ctx.studentFeatures, teacher: ctx.teacherFeatures };
+  return ctx.features;
 }

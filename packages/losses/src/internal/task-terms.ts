@@ -1,5 +1,6 @@
 import { assertInRange, KdkitError } from '@kdkit/engine';
 import * as tf from '@tensorflow/tfjs-core';
+import { KD_DEFAULTS } from '../defaults.js';
 import { assertLabels, hardCrossEntropyPerExample, labelProbe } from '../hard-cross-entropy.js';
 import { softCrossEntropyPerExample } from '../soft-cross-entropy.js';
 import type { LossContext } from '../types.js';
@@ -10,17 +11,29 @@ import {
   type Probe,
   probabilityProbes,
 } from './guards.js';
+import type { OptionSpec } from './options.js';
 
 /** The class id registered losses read as "unlabelled". */
 export const UNLABELLED = -1;
 
-/** Options shared by the registered losses that add a task loss to their own term. */
-export const TASK_OPTION_SPEC = {
+/** Options of the registered losses that add a task loss to their own term. */
+export interface TaskOptions {
+  /** Weight of the hard cross-entropy on labelled examples. Default 1. */
+  readonly ceWeight?: number;
+  /** Weight of an added Hinton soft term T²·CE(p^T, q^T); 0 (default) = none. */
+  readonly kdWeight?: number;
+  /** Temperature of that soft term. Default KD_DEFAULTS.temperature (4). */
+  readonly temperature?: number;
+  /** Skip the "looks like probabilities" check. Default false. */
+  readonly allowProbabilities?: boolean;
+}
+
+export const TASK_OPTION_SPEC: OptionSpec<TaskOptions> = {
   ceWeight: 'number',
   kdWeight: 'number',
   temperature: 'number',
   allowProbabilities: 'boolean',
-} as const;
+};
 
 export interface TaskWeights {
   /** Weight of the hard cross-entropy on labelled examples. */
@@ -33,13 +46,13 @@ export interface TaskWeights {
 
 export function resolveTaskWeights(
   where: string,
-  options: Partial<TaskWeights>,
+  options: TaskOptions,
   defaults: Partial<TaskWeights> = {},
 ): TaskWeights {
   const {
     ceWeight = defaults.ceWeight ?? 1,
     kdWeight = defaults.kdWeight ?? 0,
-    temperature = defaults.temperature ?? 4,
+    temperature = defaults.temperature ?? KD_DEFAULTS.temperature,
     allowProbabilities = false,
   } = options;
   assertInRange(where, 'ceWeight', ceWeight, 0, Number.MAX_VALUE);
@@ -48,31 +61,31 @@ export function resolveTaskWeights(
   return { ceWeight, kdWeight, temperature, allowProbabilities };
 }
 
-/** ctx.teacherLogits, or an error naming the loss. */
-export function requireTeacherLogits(where: string, ctx: LossContext): tf.Tensor2D {
-  if (ctx.teacherLogits === undefined) {
+/** ctx.teacher, or an error naming the loss. */
+export function requireTeacher(where: string, ctx: LossContext): tf.Tensor2D {
+  if (ctx.teacher === undefined) {
     throw new KdkitError(
       'INVALID_ARGUMENT',
-      `${where}: ctx.teacherLogits is missing; this loss distills from a teacher's logits.`,
+      `${where}: ctx.teacher is missing; this loss distills from a teacher's logits.`,
     );
   }
-  return ctx.teacherLogits;
+  return ctx.teacher;
 }
 
 /** Static checks and data probes for the student logits, labels and (if used) teacher logits. */
 export function taskProbes(where: string, ctx: LossContext, weights: TaskWeights): Probe[] {
-  const { studentLogits, labels } = ctx;
-  assertLogits(where, 'studentLogits', studentLogits);
-  const checked: [string, tf.Tensor2D][] = [['studentLogits', studentLogits]];
+  const { student, labels } = ctx;
+  assertLogits(where, 'student', student);
+  const checked: [string, tf.Tensor2D][] = [['student', student]];
   if (weights.kdWeight > 0) {
-    const teacherLogits = requireTeacherLogits(where, ctx);
-    assertLogitsPair(where, 'teacherLogits', teacherLogits, 'studentLogits', studentLogits);
-    checked.push(['teacherLogits', teacherLogits]);
+    const teacher = requireTeacher(where, ctx);
+    assertLogitsPair(where, 'teacher', teacher, 'student', student);
+    checked.push(['teacher', teacher]);
   }
   const probes = probabilityProbes(where, checked, weights.allowProbabilities);
   if (labels !== undefined && weights.ceWeight > 0) {
-    assertLabels(where, labels, studentLogits);
-    probes.push(labelProbe(where, labels, studentLogits.shape[1], UNLABELLED));
+    assertLabels(where, labels, student);
+    probes.push(labelProbe(where, labels, student.shape[1], UNLABELLED));
   }
   return probes;
 }
@@ -88,12 +101,12 @@ export interface TaskTerms {
 
 /** Unchecked task terms (run {@link taskProbes} first). */
 export function taskTerms(ctx: LossContext, weights: TaskWeights): TaskTerms {
-  const { studentLogits, labels } = ctx;
-  const hard = meanHardCrossEntropy(labels, studentLogits);
+  const { student, teacher, labels } = ctx;
+  const hard = meanHardCrossEntropy(labels, student);
   let weighted = tf.mul(hard, weights.ceWeight) as tf.Scalar;
-  if (weights.kdWeight > 0 && ctx.teacherLogits !== undefined) {
+  if (weights.kdWeight > 0 && teacher !== undefined) {
     const soft = tf.mean(
-      softCrossEntropyPerExample(ctx.teacherLogits, studentLogits, weights.temperature),
+      softCrossEntropyPerExample({ student, teacher }, weights.temperature),
     ) as tf.Scalar;
     const t2 = weights.temperature * weights.temperature;
     weighted = tf.add(weighted, tf.mul(soft, weights.kdWeight * t2)) as tf.Scalar;
@@ -105,9 +118,9 @@ export function taskTerms(ctx: LossContext, weights: TaskWeights): TaskTerms {
 /** Hard CE at T = 1 averaged over labelled examples (−1 = unlabelled); 0 without labels. */
 export function meanHardCrossEntropy(
   labels: tf.Tensor1D | undefined,
-  studentLogits: tf.Tensor2D,
+  student: tf.Tensor2D,
 ): tf.Scalar {
   if (labels === undefined) return tf.scalar(0);
-  const { perExample, count } = hardCrossEntropyPerExample(labels, studentLogits, 0, UNLABELLED);
+  const { perExample, count } = hardCrossEntropyPerExample({ student, labels }, 0, UNLABELLED);
   return tf.div(tf.sum(perExample), tf.maximum(count, 1)) as tf.Scalar;
 }

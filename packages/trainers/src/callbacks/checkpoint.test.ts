@@ -1,16 +1,15 @@
-import { readdir } from 'node:fs/promises';
+import { isKdkitError } from '@kdkit/engine';
 import { describeBackends, expectNoLeaks } from '@kdkit/test-utils';
 import { expect, it } from 'vitest';
 import {
   disposeModels,
   quadrantDataset,
   stopAfter,
-  tempDir,
   testCrossEntropy,
   tinyMlp,
   weightsOf,
 } from '../../test/fixtures.js';
-import { readCheckpoint } from '../checkpoint-io.js';
+import { memoryCheckpointStore } from '../checkpoint-store.js';
 import { distill } from '../distill.js';
 import { mutualLearning } from '../mutual-learning.js';
 import { trainSupervised } from '../train-supervised.js';
@@ -34,17 +33,16 @@ describeBackends(['cpu', 'wasm'], 'checkpoint + resumeFrom', () => {
         lrSchedule: 'cosine',
       });
 
-      const dir = await tempDir();
+      const store = memoryCheckpointStore();
       const killed = tinyMlp(3);
       const partial = await trainSupervised({
         ...common,
         model: killed,
         optimizer,
         lrSchedule: 'cosine',
-        callbacks: [checkpoint({ dir }), stopAfter(2)],
+        callbacks: [checkpoint({ store }), stopAfter(2)],
       });
       expect(partial.completedEpochs).toBe(2);
-      expect(await readdir(dir)).toEqual(['checkpoint.kdkc']); // no temp file left behind
 
       const resumed = tinyMlp(99); // other initial weights: everything must come from the checkpoint
       const rest = await trainSupervised({
@@ -52,7 +50,7 @@ describeBackends(['cpu', 'wasm'], 'checkpoint + resumeFrom', () => {
         model: resumed,
         optimizer,
         lrSchedule: 'cosine',
-        resumeFrom: dir,
+        resumeFrom: store,
       });
       expect(rest.completedEpochs).toBe(4);
       expect(rest.history.map((h) => h.losses)).toEqual(full.history.map((h) => h.losses));
@@ -62,16 +60,16 @@ describeBackends(['cpu', 'wasm'], 'checkpoint + resumeFrom', () => {
   }
 
   it('stores weights, optimizer state, epoch, step, RNG state and history', async () => {
-    const dir = await tempDir();
+    const store = memoryCheckpointStore();
     const model = tinyMlp(3);
     await trainSupervised({
       ...common,
       epochs: 2,
       model,
       optimizer: 'adam',
-      callbacks: [checkpoint({ dir })],
+      callbacks: [checkpoint({ store })],
     });
-    const data = await readCheckpoint(dir);
+    const data = (await store.read())!;
     expect(data).toMatchObject({ kind: 'supervised', completedEpochs: 2, globalStep: 6, seed: 7 });
     expect(data.history).toHaveLength(2);
     expect(data.rng.s).toHaveLength(4);
@@ -86,7 +84,7 @@ describeBackends(['cpu', 'wasm'], 'checkpoint + resumeFrom', () => {
   });
 
   it('leaks no tensors while checkpointing and resuming', async () => {
-    const dir = await tempDir();
+    const store = memoryCheckpointStore();
     const model = tinyMlp(3);
     await expectNoLeaks(() =>
       trainSupervised({
@@ -94,47 +92,54 @@ describeBackends(['cpu', 'wasm'], 'checkpoint + resumeFrom', () => {
         epochs: 1,
         model,
         optimizer: 'adam',
-        callbacks: [checkpoint({ dir })],
+        callbacks: [checkpoint({ store })],
       }),
     );
     await expectNoLeaks(() =>
-      trainSupervised({ ...common, epochs: 2, model, optimizer: 'adam', resumeFrom: dir }),
+      trainSupervised({ ...common, epochs: 2, model, optimizer: 'adam', resumeFrom: store }),
     );
     model.dispose();
   });
 
   it('distill and mutualLearning resume too', async () => {
     const teacher = tinyMlp(11);
-    const dir = await tempDir();
+    const store = memoryCheckpointStore();
     const killed = tinyMlp(3);
     const opts = { teacher, train, epochs: 3, batchSize: 16, seed: 2, optimizer: 'sgd' as const };
-    await distill({ ...opts, student: killed, callbacks: [checkpoint({ dir }), stopAfter(1)] });
+    await distill({ ...opts, student: killed, callbacks: [checkpoint({ store }), stopAfter(1)] });
     const resumed = tinyMlp(50);
-    await distill({ ...opts, student: resumed, resumeFrom: dir });
+    await distill({ ...opts, student: resumed, resumeFrom: store });
     const full = tinyMlp(3);
     await distill({ ...opts, student: full });
     expect(weightsOf(resumed)).toEqual(weightsOf(full));
 
-    const mdir = await tempDir();
+    const mstore = memoryCheckpointStore();
     const pair = () => [tinyMlp(3), tinyMlp(4)];
     const mopts = { train, epochs: 2, batchSize: 16, seed: 2, optimizer: 'adam' as const };
     const a = pair();
     await mutualLearning({
       ...mopts,
       models: a,
-      callbacks: [checkpoint({ dir: mdir }), stopAfter(1)],
+      callbacks: [checkpoint({ store: mstore }), stopAfter(1)],
     });
     const b = [tinyMlp(5), tinyMlp(6)];
-    await mutualLearning({ ...mopts, models: b, resumeFrom: mdir });
+    await mutualLearning({ ...mopts, models: b, resumeFrom: mstore });
     const c = pair();
     await mutualLearning({ ...mopts, models: c });
     expect(b.map(weightsOf)).toEqual(c.map(weightsOf));
     const wrongKind = await trainSupervised({
       ...common,
       model: tinyMlp(1),
-      resumeFrom: mdir,
+      resumeFrom: mstore,
     }).catch((e: unknown) => e);
     expect(String(wrongKind)).toMatch(/'mutual' run, cannot resume a 'supervised' run/);
+    const empty = await trainSupervised({
+      ...common,
+      model: tinyMlp(1),
+      resumeFrom: memoryCheckpointStore(),
+    }).catch((e: unknown) => e);
+    expect(isKdkitError(empty, 'FILE_NOT_FOUND')).toBe(true);
+    expect(String(empty)).toMatch(/resumeFrom: no checkpoint in memory/);
     disposeModels(teacher, killed, resumed, full, ...a, ...b, ...c);
   });
 });

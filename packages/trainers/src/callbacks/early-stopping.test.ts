@@ -9,7 +9,7 @@ import { earlyStopping } from './early-stopping.js';
 /** A loss whose value never changes (its gradient is zero): nothing ever improves. */
 const flat: DistillationLoss = {
   name: 'flat',
-  compute: (ctx) => ({ total: tf.add(tf.mul(tf.sum(ctx.studentLogits), 0), 1) as tf.Scalar }),
+  compute: (ctx) => ({ total: tf.add(tf.mul(tf.sum(ctx.student), 0), 1) as tf.Scalar }),
 };
 
 describeBackends(['cpu'], 'earlyStopping', () => {

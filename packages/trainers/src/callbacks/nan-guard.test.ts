@@ -2,14 +2,8 @@ import type { DistillationLoss } from '@kdkit/losses';
 import { describeBackends } from '@kdkit/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { expect, it } from 'vitest';
-import {
-  quadrantDataset,
-  tempDir,
-  testCrossEntropy,
-  tinyMlp,
-  weightsOf,
-} from '../../test/fixtures.js';
-import { readCheckpoint } from '../checkpoint-io.js';
+import { quadrantDataset, testCrossEntropy, tinyMlp, weightsOf } from '../../test/fixtures.js';
+import { memoryCheckpointStore } from '../checkpoint-store.js';
 import { trainSupervised } from '../train-supervised.js';
 import type { Callback } from '../types.js';
 import { checkpoint } from './checkpoint.js';
@@ -30,7 +24,7 @@ describeBackends(['cpu', 'wasm'], 'nanGuard', () => {
       },
     };
     const model = tinyMlp(3);
-    const dir = await tempDir();
+    const store = memoryCheckpointStore();
     let afterEpoch0: Float32Array[] = [];
     const snapshot: Callback = {
       onEpochEnd: (logs) => {
@@ -45,7 +39,7 @@ describeBackends(['cpu', 'wasm'], 'nanGuard', () => {
       epochs: 3,
       batchSize: 16,
       loss: poisoned,
-      callbacks: [snapshot, checkpoint({ dir }), nanGuard(), counter],
+      callbacks: [snapshot, checkpoint({ store }), nanGuard(), counter],
     });
     expect(result.stop?.failed).toBe(true);
     expect(result.stop?.by).toBe('nanGuard');
@@ -53,7 +47,7 @@ describeBackends(['cpu', 'wasm'], 'nanGuard', () => {
     expect(result.completedEpochs).toBe(1);
     expect(result.history).toHaveLength(1);
     expect(batchesSeen).toBe(5); // stopped right after the poisoned batch
-    const saved = await readCheckpoint(dir);
+    const saved = (await store.read())!;
     expect(saved.completedEpochs).toBe(1);
     expect(saved.models[0]?.weights.map((w) => Array.from(w.values))).toEqual(
       afterEpoch0.map((w) => Array.from(w)),

@@ -1,6 +1,7 @@
 import type { ImageDataset } from '@kdkit/datasets';
 import { KdkitError } from '@kdkit/engine';
 import type * as tfl from '@tensorflow/tfjs-layers';
+import type { Teacher } from '../teacher.js';
 
 export interface ModelSignature {
   /** [height, width, channels]; null where the model accepts any size. */
@@ -59,6 +60,27 @@ export function assertSameSignature(
     throw new KdkitError(
       'SHAPE_MISMATCH',
       `${where}: '${argA}' (input ${show(sa.input)}, output [*, ${sa.classes ?? '*'}]) and '${argB}' (input ${show(sb.input)}, output [*, ${sb.classes ?? '*'}]) must agree on input shape and number of classes`,
+    );
+  }
+}
+
+/** Refuses a {@link Teacher} whose image shape or classes differ from the student's, naming both. */
+export function assertTeacherFits(
+  where: string,
+  arg: string,
+  teacher: Teacher,
+  argB: string,
+  model: tfl.LayersModel,
+): void {
+  const sb = signatureOf(model);
+  const same =
+    sb.input.length === 3 &&
+    teacher.inputShape.every((d, i) => compatible(d, sb.input[i])) &&
+    compatible(teacher.numClasses, sb.classes);
+  if (!same) {
+    throw new KdkitError(
+      'SHAPE_MISMATCH',
+      `${where}: '${arg}' (teacher '${teacher.name}': images ${show(teacher.inputShape)}, ${teacher.numClasses} classes) and '${argB}' (input ${show(sb.input)}, output [*, ${sb.classes ?? '*'}]) must agree on input shape and number of classes`,
     );
   }
 }

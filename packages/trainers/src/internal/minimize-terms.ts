@@ -29,26 +29,24 @@ export function minimizeTerms(
   compute: () => LossTerms,
 ): LossValues {
   let names: string[] = [];
+  const variables = groups.flatMap((g) => g.variables);
   const packed = tf.tidy(() => {
     let kept: tf.Tensor1D | undefined;
-    const { grads } = tf.variableGrads(
-      () => {
-        const terms = compute();
+    let failure: unknown;
+    const { grads } = tf.variableGrads(() => {
+      try {
+        const terms = checkTerms(where, compute());
         names = Object.keys(terms);
-        for (const name of names) {
-          const term = terms[name];
-          if (term?.rank !== 0) {
-            throw new KdkitError(
-              'SHAPE_MISMATCH',
-              `${where}: loss term '${name}' must be a scalar, got shape [${term?.shape.join(', ')}]`,
-            );
-          }
-        }
         kept = tf.keep(tf.stack(names.map((n) => terms[n] as tf.Scalar)) as tf.Tensor1D);
         return terms.total;
-      },
-      groups.flatMap((g) => g.variables),
-    );
+      } catch (error) {
+        // Returning a tensor tied to the variables lets tfjs finish the tape and free the
+        // tensors it saved for the backward pass; the error is rethrown below.
+        failure = error;
+        return tf.mul(tf.sum(variables[0] as tf.Variable), 0) as tf.Scalar;
+      }
+    }, variables);
+    if (failure !== undefined) throw failure;
     for (const { optimizer, variables } of groups) {
       const own: tf.NamedTensorMap = {};
       for (const v of variables) {
@@ -62,6 +60,36 @@ export function minimizeTerms(
   const values = packed.dataSync();
   packed.dispose();
   return Object.fromEntries(names.map((name, i) => [name, values[i] ?? Number.NaN]));
+}
+
+/** The terms a loss returned, checked: an object of scalar tensors with a `total`. */
+function checkTerms(where: string, terms: unknown): LossTerms {
+  const expected = 'it must return an object of tf.Scalar terms, { total, ...others }';
+  if (terms === null || typeof terms !== 'object' || terms instanceof tf.Tensor) {
+    throw new KdkitError(
+      'INVALID_ARGUMENT',
+      `${where}: compute() returned ${terms instanceof tf.Tensor ? 'a bare tensor' : terms === null ? 'null' : `a ${typeof terms}`}; ${expected}.`,
+    );
+  }
+  const record = terms as Record<string, unknown>;
+  if (!('total' in record)) {
+    throw new KdkitError('INVALID_ARGUMENT', `${where}: compute() returned no 'total' term; ${expected}.`);
+  }
+  for (const [name, term] of Object.entries(record)) {
+    if (!(term instanceof tf.Tensor)) {
+      throw new KdkitError(
+        'INVALID_ARGUMENT',
+        `${where}: loss term '${name}' is ${term === null ? 'null' : `a ${typeof term}`}, not a tensor; ${expected}.`,
+      );
+    }
+    if (term.rank !== 0) {
+      throw new KdkitError(
+        'SHAPE_MISMATCH',
+        `${where}: loss term '${name}' must be a scalar, got shape [${term.shape.join(', ')}]`,
+      );
+    }
+  }
+  return terms as LossTerms;
 }
 
 /** Splits a model output into logits (first output) and feature maps (the rest). */

@@ -2,7 +2,8 @@ import type { Batch, BatchOptions, ImageDataset } from '@kdkit/datasets';
 import { batches } from '@kdkit/datasets';
 import { assertInteger, KdkitError, SeededRandom } from '@kdkit/engine';
 import * as tf from '@tensorflow/tfjs-core';
-import { readCheckpoint, restoreCheckpoint } from '../checkpoint-io.js';
+import { restoreCheckpoint } from '../checkpoint-io.js';
+import type { CheckpointStore } from '../checkpoint-store.js';
 import { getLearningRate, scheduledLearningRate, setLearningRate } from '../optimizer.js';
 import type {
   BatchLogs,
@@ -11,6 +12,7 @@ import type {
   LossValues,
   LrScheduleName,
   MetricValues,
+  PartialEpoch,
   StopRequest,
   TrainedModel,
   TrainerKind,
@@ -28,11 +30,13 @@ export interface LoopSpec {
   readonly seed: number;
   readonly callbacks: readonly Callback[];
   readonly models: readonly TrainedModel[];
-  readonly resumeFrom?: string | undefined;
+  readonly resumeFrom?: CheckpointStore | undefined;
+  readonly signal?: AbortSignal | undefined;
+  readonly recipe?: Readonly<Record<string, unknown>> | undefined;
   readonly lrSchedule: LrScheduleName;
   readonly augment?: BatchOptions['augment'];
   /** One training step on a batch; returns the loss terms read back. Must not dispose the batch. */
-  step(batch: Batch, epoch: number, step: number): LossValues;
+  step(batch: Batch, epoch: number, step: number): LossValues | Promise<LossValues>;
   /** Validation metrics of the trained model after an epoch. */
   validate?(): Promise<MetricValues> | MetricValues;
 }
@@ -46,6 +50,12 @@ export async function runLoop(spec: LoopSpec): Promise<TrainResult> {
   assertInteger(where, 'epochs', epochs, 0);
   assertInteger(where, 'batchSize', batchSize, 1);
   assertInteger(where, 'seed', seed, 0);
+  if (train.size === 0) {
+    throw new KdkitError(
+      'INVALID_ARGUMENT',
+      `${where}: 'train' holds 0 images${train.name ? ` (dataset '${train.name}')` : ''}; there is nothing to train on. Check the data files and --limit.`,
+    );
+  }
   const batchesPerEpoch = Math.ceil(train.size / batchSize);
   const totalSteps = epochs * batchesPerEpoch;
   const baseRates = spec.models.map((m) => getLearningRate(m.optimizer));
@@ -56,22 +66,41 @@ export async function runLoop(spec: LoopSpec): Promise<TrainResult> {
     );
   }
 
+  const recipe: Readonly<Record<string, unknown>> = {
+    epochs,
+    batchSize,
+    seed,
+    lrSchedule: spec.lrSchedule,
+    learningRates: baseRates.map((rate) => rate ?? null),
+    augment: spec.augment ?? false,
+    trainImages: train.size,
+    ...spec.recipe,
+  };
   let rng = new SeededRandom(seed);
   let completedEpochs = 0;
   let globalStep = 0;
   let history: EpochLogs[] = [];
   let stop: StopRequest | undefined;
+  let partial: PartialEpoch | undefined;
   // A function, so TypeScript does not narrow `stop` across the awaited callbacks that set it.
   const stopped = (failedOnly: boolean): boolean =>
     stop !== undefined && (!failedOnly || stop.failed);
 
   if (spec.resumeFrom !== undefined) {
-    const data = await readCheckpoint(spec.resumeFrom);
+    const data = await spec.resumeFrom.read();
+    if (data === undefined) {
+      throw new KdkitError(
+        'FILE_NOT_FOUND',
+        `resumeFrom: no checkpoint in ${spec.resumeFrom.description}; run without resumeFrom to start over.`,
+      );
+    }
+    if (data.recipe !== undefined) assertSameRecipe(spec.resumeFrom.description, data.recipe, recipe);
     await restoreCheckpoint(data, spec.kind, spec.models);
     completedEpochs = data.completedEpochs;
     globalStep = data.globalStep;
     history = [...data.history];
     rng = SeededRandom.fromState(data.rng);
+    partial = data.partialEpoch;
   }
 
   const state: TrainState = {
@@ -95,10 +124,26 @@ export async function runLoop(spec: LoopSpec): Promise<TrainResult> {
     get stop() {
       return stop;
     },
+    recipe,
+    get partialEpoch() {
+      return partial;
+    },
     requestStop(reason, options = {}) {
       if (stop?.failed) return;
       stop = { reason, failed: options.failed ?? false, ...(options.by ? { by: options.by } : {}) };
     },
+  };
+  const interrupted = (): boolean => {
+    if (stop?.interrupted) return true;
+    if (!spec.signal?.aborted || stop?.failed) return false;
+    const why = spec.signal.reason;
+    stop = {
+      reason: `interrupted${typeof why === 'string' ? ` (${why})` : ''}`,
+      failed: false,
+      by: 'signal',
+      interrupted: true,
+    };
+    return true;
   };
 
   const applySchedule = () => {
@@ -115,11 +160,13 @@ export async function runLoop(spec: LoopSpec): Promise<TrainResult> {
 
   for (const cb of spec.callbacks) await cb.onTrainBegin?.(state);
   try {
-    for (let epoch = completedEpochs; epoch < epochs && !stopped(false); epoch++) {
+    for (let epoch = completedEpochs; epoch < epochs && !stopped(false) && !interrupted(); epoch++) {
       for (const cb of spec.callbacks) await cb.onEpochBegin?.(epoch, state);
       const started = performance.now();
-      const sums: Record<string, number> = {};
-      let images = 0;
+      // A resume after an interrupt continues the unfinished epoch at its next batch.
+      const resumed = partial;
+      const sums: Record<string, number> = { ...resumed?.sums };
+      let images = resumed?.images ?? 0;
       let batchIndex = 0;
       const options: BatchOptions = {
         batchSize,
@@ -129,10 +176,15 @@ export async function runLoop(spec: LoopSpec): Promise<TrainResult> {
         ...(spec.augment !== undefined ? { augment: spec.augment } : {}),
       };
       for (const batch of batches(train, options)) {
+        if (resumed !== undefined && batchIndex < resumed.batches) {
+          tf.dispose([batch.xs, batch.labels]);
+          batchIndex++;
+          continue;
+        }
         applySchedule();
         let losses: LossValues;
         try {
-          losses = spec.step(batch, epoch, globalStep);
+          losses = await spec.step(batch, epoch, globalStep);
         } finally {
           tf.dispose([batch.xs, batch.labels]);
         }
@@ -152,10 +204,15 @@ export async function runLoop(spec: LoopSpec): Promise<TrainResult> {
         };
         globalStep++;
         batchIndex++;
+        partial = { batches: batchIndex, images, sums: { ...sums } };
         for (const cb of spec.callbacks) await cb.onBatchEnd?.(logs, state);
-        if (stopped(true)) break;
+        // A step runs synchronously: let a pending Ctrl-C (a macrotask) reach the signal.
+        if (spec.signal !== undefined) await yieldToEventLoop();
+        if (stopped(true) || interrupted()) break;
       }
       if (stopped(true)) break;
+      if (stop?.interrupted && batchIndex < batchesPerEpoch) break;
+      partial = undefined;
       // The run RNG advances once per epoch, so its saved state pins the epoch reached.
       rng.nextUint32();
       const seconds = (performance.now() - started) / 1000;
@@ -196,4 +253,41 @@ export async function runLoop(spec: LoopSpec): Promise<TrainResult> {
   }
   for (const cb of spec.callbacks) await cb.onTrainEnd?.(state);
   return { history, completedEpochs, ...(stop ? { stop } : {}) };
+}
+
+/** Resolves after the tasks already queued (signal handlers, timers) have run. */
+const yieldToEventLoop = (): Promise<void> =>
+  new Promise((resolve) => {
+    if (typeof setImmediate === 'function') setImmediate(resolve);
+    else setTimeout(resolve, 0);
+  });
+
+/** Canonical JSON (sorted keys), so settings compare by value. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'undefined';
+}
+
+/** Refuses a resume whose settings differ from the checkpoint's, naming each with both values. */
+function assertSameRecipe(
+  source: string,
+  stored: Readonly<Record<string, unknown>>,
+  current: Readonly<Record<string, unknown>>,
+): void {
+  const keys = [...new Set([...Object.keys(stored), ...Object.keys(current)])];
+  const differing = keys.filter((key) => canonical(stored[key]) !== canonical(current[key]));
+  if (differing.length === 0) return;
+  const show = (value: unknown) => (value === undefined ? '(not set)' : canonical(value));
+  throw new KdkitError(
+    'CONFIG_INVALID',
+    `resumeFrom: the checkpoint in ${source} belongs to a run with other settings: ${differing
+      .map((key) => `${key} ${show(stored[key])} in the checkpoint, ${show(current[key])} now`)
+      .join('; ')}. Resume with the checkpoint's settings, or start over without resuming.`,
+  );
 }
