@@ -1,4 +1,4 @@
-import type { Callback } from '@kdkit/trainers';
+import { type Callback, formatLossTerms } from '@kdkit/trainers';
 import cliProgress from 'cli-progress';
 
 /** Where a running step shows its live state (a listr2 task, or nothing). */
@@ -19,12 +19,6 @@ const BAR = {
   barIncompleteString: '░'.repeat(24),
   barGlue: '',
 };
-
-function formatLosses(losses: Readonly<Record<string, number>>): string {
-  return Object.entries(losses)
-    .map(([term, value]) => `${term} ${value.toFixed(3)}`)
-    .join(' · ');
-}
 
 /**
  * A trainer callback that draws a per-epoch bar (epoch, progress, images/s, loss terms, ETA)
@@ -61,7 +55,7 @@ export function epochBar(
       reporter.output(
         `${label} · epoch ${logs.epoch + 1}/${epochs} ${Format.BarFormat(progress, BAR)} ` +
           `${Math.round(progress * 100)}% · ${Math.round(logs.imagesPerSecond)} img/s · ` +
-          `${formatLosses(logs.losses)} · ETA ${eta}`,
+          `${formatLossTerms(logs.losses)} · ETA ${eta}`,
       );
     },
     onEpochEnd(logs) {
@@ -95,7 +89,7 @@ export function epochLine(
 ): string {
   return (
     `${label} · epoch ${e.epoch + 1}${e.epochs ? `/${e.epochs}` : ''} done in ${e.seconds.toFixed(1)} s · ` +
-    `${Math.round(e.imagesPerSecond)} img/s · ${formatLosses(e.losses)}` +
+    `${Math.round(e.imagesPerSecond)} img/s · ${formatLossTerms(e.losses)}` +
     (e.testAccuracy !== undefined ? ` · test acc ${(e.testAccuracy * 100).toFixed(2)}%` : '')
   );
 }

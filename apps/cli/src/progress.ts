@@ -1,9 +1,5 @@
-import { type Callback, type EpochLogs, progressBar } from '@kdkit/trainers';
-
-const formatLosses = (losses: Readonly<Record<string, number>>): string =>
-  Object.entries(losses)
-    .map(([term, value]) => `${term} ${value.toFixed(4)}`)
-    .join('  ');
+import { type Callback, type EpochLogs, formatLossTerms } from '@kdkit/trainers';
+import { progressBar } from '@kdkit/trainers/node';
 
 /** One line per finished epoch, for logs and pipes (a terminal gets the bar instead). */
 function epochLines(label: string, epochs: number): Callback {
@@ -12,7 +8,7 @@ function epochLines(label: string, epochs: number): Callback {
     onEpochEnd(logs: EpochLogs) {
       const validation = logs.validation?.['accuracy'];
       process.stderr.write(
-        `  ${label} · epoch ${logs.epoch + 1}/${epochs} · ${formatLosses(logs.losses)}${validation === undefined ? '' : ` · val acc ${(validation * 100).toFixed(2)}%`} · ${Math.round(logs.imagesPerSecond)} img/s · ${logs.seconds.toFixed(1)}s\n`,
+        `  ${label} · epoch ${logs.epoch + 1}/${epochs} · ${formatLossTerms(logs.losses)}${validation === undefined ? '' : ` · val acc ${(validation * 100).toFixed(2)}%`} · ${Math.round(logs.imagesPerSecond)} img/s · ${logs.seconds.toFixed(1)}s\n`,
       );
     },
   };

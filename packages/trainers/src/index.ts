@@ -18,6 +18,7 @@ export {
   type TeacherCacheMode,
 } from './distill.js';
 export { type EvaluateOptions, type EvaluationResult, evaluate } from './evaluate.js';
+export { type FormatLossTermsOptions, formatLossTerms } from './format-loss-terms.js';
 export { type MutualLearningOptions, mutualLearning } from './mutual-learning.js';
 export {
   createOptimizer,

@@ -24,7 +24,9 @@ describeBackends(['cpu'], 'progressBar', () => {
       callbacks: [progressBar({ stream, nonTtyIntervalMs: 1 })],
     });
     const lastLine = text.trim().split('\n').at(-1) ?? '';
-    expect(lastLine).toMatch(/^epoch 2\/2 .* 2\/2 \| \d+ img\/s \| total [\d.]+ ce [\d.]+ \| ETA /);
+    expect(lastLine).toMatch(
+      /^epoch 2\/2 .* 2\/2 \| \d+ img\/s \| total [\d.]+ · ce [\d.]+ \| ETA /,
+    );
     expect(text).toContain('epoch 1/2');
     model.dispose();
   });

@@ -1,5 +1,6 @@
 import cliProgress from 'cli-progress';
-import type { Callback, LossValues } from '../types.js';
+import { formatLossTerms } from '../format-loss-terms.js';
+import type { Callback } from '../types.js';
 
 export interface ProgressBarOptions {
   /** Default process.stderr. */
@@ -17,13 +18,6 @@ function formatSeconds(seconds: number): string {
   const m = Math.floor((s % 3600) / 60);
   const pad = (n: number) => String(n).padStart(2, '0');
   return h > 0 ? `${h}:${pad(m)}:${pad(s % 60)}` : `${m}:${pad(s % 60)}`;
-}
-
-function formatTerms(losses: LossValues, only?: readonly string[]): string {
-  return Object.entries(losses)
-    .filter(([term]) => !only || only.includes(term))
-    .map(([term, value]) => `${term} ${value.toPrecision(4)}`)
-    .join(' ');
 }
 
 /**
@@ -77,15 +71,15 @@ export function progressBar(options: ProgressBarOptions = {}): Callback {
       const remaining = state.epochs * state.batchesPerEpoch - state.globalStep;
       bar?.update(logs.batch + 1, {
         ips: logs.imagesPerSecond.toFixed(0),
-        terms: formatTerms(logs.losses, options.terms),
+        terms: formatLossTerms(logs.losses, { only: options.terms }),
         runEta: formatSeconds(perStep * remaining),
       });
     },
     onEpochEnd(logs) {
-      const validation = logs.validation ? ` | val ${formatTerms(logs.validation)}` : '';
+      const validation = logs.validation ? ` | val ${formatLossTerms(logs.validation)}` : '';
       bar?.update({
         ips: logs.imagesPerSecond.toFixed(0),
-        terms: formatTerms(logs.losses, options.terms) + validation,
+        terms: formatLossTerms(logs.losses, { only: options.terms }) + validation,
       });
       stopBar();
     },
