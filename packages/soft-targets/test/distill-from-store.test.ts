@@ -3,8 +3,8 @@ import { rm } from 'node:fs/promises';
 import { describeBackends } from '@kdkit/test-utils';
 import { distill, layersTeacher, TeacherCache } from '@kdkit/trainers';
 import { expect, it } from 'vitest';
-import { storeTeacher } from '../src/store-teacher.js';
 import { mergeStore, softTargetStore, writeShard } from '../src/node/index.js';
+import { storeTeacher } from '../src/store-teacher.js';
 import { randomDataset, tempDir, tinyModel } from './fixtures.js';
 
 const weightBits = (model: ReturnType<typeof tinyModel>) =>

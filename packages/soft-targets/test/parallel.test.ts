@@ -3,8 +3,8 @@ import { rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describeBackends } from '@kdkit/test-utils';
-import { expect, it } from 'vitest';
 import { layersTeacher } from '@kdkit/trainers';
+import { expect, it } from 'vitest';
 import { mergeStore, softTargetStore, writeShard } from '../src/node/index.js';
 import { PARALLEL_FIXTURE, randomDataset, tempDir, tinyModel } from './fixtures.js';
 

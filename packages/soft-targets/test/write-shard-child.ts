@@ -1,8 +1,8 @@
 // Child process of parallel.test.ts: writes one shard of the fixture store with the real writer.
 // Usage: write-shard-child.ts <out> <shard> <of>
 import '@tensorflow/tfjs-backend-cpu';
-import * as tf from '@tensorflow/tfjs-core';
 import { layersTeacher } from '@kdkit/trainers';
+import * as tf from '@tensorflow/tfjs-core';
 import { writeShard } from '../src/node/write-shard.js';
 import { PARALLEL_FIXTURE, randomDataset, tinyModel } from './fixtures.js';
 

@@ -2,10 +2,10 @@ import { readdir, readFile, stat, truncate, unlink, writeFile } from 'node:fs/pr
 import { join } from 'node:path';
 import { isKdkitError } from '@kdkit/engine';
 import { describeBackends } from '@kdkit/test-utils';
+import { layersTeacher } from '@kdkit/trainers';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { randomDataset, tempDir, tinyModel } from '../../test/fixtures.js';
-import { layersTeacher } from '@kdkit/trainers';
 import { mergeStore, softTargetStore, type WriteShardOptions, writeShard } from './index.js';
 
 const data = randomDataset(50, 7);
