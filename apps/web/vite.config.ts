@@ -1,0 +1,41 @@
+import { fileURLToPath } from 'node:url';
+import { defaultClientConditions, defineConfig } from 'vite';
+import { pretrainedTeachers } from './build/pretrained-teachers.js';
+import { refuseNodeBuiltins } from './build/refuse-node-builtins.js';
+
+/**
+ * Cross-origin isolation (COOP + COEP) gives the page SharedArrayBuffer, which the threaded
+ * wasm backend needs. Both the dev and the preview server send them.
+ */
+export const ISOLATION_HEADERS = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+} as const;
+
+/** Shipped teachers: one directory per teacher; KDKIT_PRETRAINED_DIR points elsewhere. */
+const weightsDir =
+  process.env['KDKIT_PRETRAINED_DIR'] ??
+  fileURLToPath(new URL('../../packages/pretrained/weights/', import.meta.url));
+
+export default defineConfig({
+  // Relative asset URLs: the site works from any sub-path (GitHub Pages, a file server).
+  base: './',
+  // Workspace packages are bundled from their TypeScript sources: no package build needed first.
+  resolve: { conditions: ['@kdkit/source', ...defaultClientConditions] },
+  plugins: [refuseNodeBuiltins(), pretrainedTeachers(weightsDir)],
+  build: {
+    target: 'es2022',
+    outDir: 'dist',
+    emptyOutDir: true,
+    chunkSizeWarningLimit: 4096,
+    // Whitespace-only minification. tfjs's threaded wasm hands its emscripten factory to each
+    // pthread worker as source text (Function.prototype.toString): renaming its outer variables
+    // (mangle) or rewriting `typeof _scriptDir !== "undefined"` to `_scriptDir !== void 0`
+    // (compress) makes every worker throw a ReferenceError, and the backend never starts.
+    rolldownOptions: { output: { minify: { compress: false, mangle: false } } },
+  },
+  worker: { format: 'es' },
+  server: { host: '127.0.0.1', headers: ISOLATION_HEADERS },
+  preview: { host: '127.0.0.1', headers: ISOLATION_HEADERS },
+});
