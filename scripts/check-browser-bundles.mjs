@@ -9,7 +9,8 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { build } from 'esbuild';
 
 const root = resolve(import.meta.dirname, '..');
-const BROWSER_SAFE_SUBPATHS = ['.', './browser'];
+// @kdkit/backend's per-backend loaders are browser entries too.
+const BROWSER_SAFE_SUBPATHS = ['.', './browser', './webgpu', './webgl', './wasm', './cpu'];
 const builtins = new Set(builtinModules.flatMap((m) => [m, m.split('/')[0]]));
 const isBuiltin = (spec) => spec.startsWith('node:') || builtins.has(spec.split('/')[0]);
 

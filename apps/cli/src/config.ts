@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
 import { KdkitError } from '@kdkit/engine';
-import { parse as parseYaml } from 'yaml';
+import { parseDocument } from 'yaml';
 import { z } from 'zod';
 
 /** `batch-size` → `batchSize`. */
@@ -32,7 +32,7 @@ export async function readConfigFile(path: string): Promise<Record<string, unkno
   }
   let value: unknown;
   try {
-    value = extname(file).toLowerCase() === '.json' ? JSON.parse(text) : parseYaml(text);
+    value = extname(file).toLowerCase() === '.json' ? JSON.parse(text) : parseYamlStrictly(text);
   } catch (error) {
     const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
     throw new KdkitError(
@@ -47,9 +47,41 @@ export async function readConfigFile(path: string): Promise<Record<string, unkno
       `--config: config file '${path}' must hold an object of option names to values, got ${Array.isArray(value) ? 'an array' : typeof value}.`,
     );
   }
-  const normalized: Record<string, unknown> = {};
-  for (const [key, entry] of Object.entries(value)) normalized[camelCase(key)] = entry;
-  return normalized;
+  const normalized: Record<string, unknown> = Object.create(null);
+  const spelledAs = new Map<string, string>();
+  for (const [key, entry] of Object.entries(value)) {
+    if (FORBIDDEN_KEYS.has(key)) {
+      throw new KdkitError(
+        'CONFIG_INVALID',
+        `--config: config file '${path}' has the key ${JSON.stringify(key)}, which is not an option and is refused.`,
+      );
+    }
+    const name = camelCase(key);
+    const earlier = spelledAs.get(name);
+    if (earlier !== undefined) {
+      throw new KdkitError(
+        'CONFIG_INVALID',
+        `--config: config file '${path}' sets '${name}' twice, as '${earlier}' and as '${key}'; keep one.`,
+      );
+    }
+    spelledAs.set(name, key);
+    normalized[name] = entry;
+  }
+  return { ...normalized };
+}
+
+/** Keys that would reach an object's prototype: refused as written, never renamed. */
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/**
+ * Parses YAML as plain data: any error or warning (an unknown tag such as `!!js/function`, a
+ * duplicate key) is thrown, never printed by the parser.
+ */
+function parseYamlStrictly(text: string): unknown {
+  const doc = parseDocument(text, { logLevel: 'silent', uniqueKeys: true });
+  const problem = doc.errors[0] ?? doc.warnings[0];
+  if (problem !== undefined) throw new Error(problem.message);
+  return doc.toJS({ maxAliasCount: 100 });
 }
 
 /** What {@link resolveOptions} reads from a parsed commander command. */

@@ -1,4 +1,4 @@
-import { type BackendInfo, type BackendPreference, initBackend } from '@kdkit/engine';
+import { type BackendInfo, type BackendPreference, initBackend } from '@kdkit/backend';
 import { Output, type OutputMode } from './output.js';
 
 export interface CommandContext {

@@ -1,16 +1,18 @@
+import { KdkitError } from '@kdkit/engine';
+
 /**
- * Ctrl-C handling for training commands. The first SIGINT sets a flag that a trainer callback
- * turns into a stop request (the checkpoint of the last finished epoch stays on disk); a second
- * one quits at once.
+ * Ctrl-C handling for training commands. The first SIGINT (or SIGTERM) aborts `signal`, which the
+ * training loop checks between steps: it stops after the current step and the checkpoint keeps
+ * every finished step. A second one quits at once.
  */
 export class InterruptWatch {
-  #interrupted = false;
-  readonly #onSignal = (): void => {
-    if (this.#interrupted) {
+  readonly #controller = new AbortController();
+  readonly #onSignal = (name: NodeJS.Signals): void => {
+    if (this.#controller.signal.aborted) {
       process.stderr.write('\nkdkit: interrupted twice, quitting now.\n');
       process.exit(1);
     }
-    this.#interrupted = true;
+    this.#controller.abort(name === 'SIGINT' ? 'Ctrl-C' : name);
     process.stderr.write(
       '\nkdkit: interrupted; stopping after this step (press Ctrl-C again to quit at once).\n',
     );
@@ -21,8 +23,19 @@ export class InterruptWatch {
     process.on('SIGTERM', this.#onSignal);
   }
 
+  /** Aborted by the first Ctrl-C. */
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
+
   get interrupted(): boolean {
-    return this.#interrupted;
+    return this.#controller.signal.aborted;
+  }
+
+  /** Throws INTERRUPTED when a Ctrl-C came (between the stages of a multi-step command). */
+  throwIfInterrupted(what: string): void {
+    if (this.interrupted)
+      throw new KdkitError('INTERRUPTED', `interrupted ${what}; nothing more was run.`);
   }
 
   dispose(): void {

@@ -1,5 +1,8 @@
 import { type Command, InvalidArgumentError, Option } from '@commander-js/extra-typings';
-import { BACKEND_PREFERENCES } from '@kdkit/engine';
+import { AUTO_ORDER } from '@kdkit/backend';
+
+/** The backends a Node process can use, fastest first ('auto' tries them in this order). */
+export const CLI_BACKENDS = ['auto', ...AUTO_ORDER.node] as const;
 import { z } from 'zod';
 
 export const OPTIMIZERS = ['adam', 'sgd', 'momentum'] as const;
@@ -43,7 +46,7 @@ export function addOutputOptions(command: Command): void {
 export function addBackendOption(command: Command): void {
   command.addOption(
     new Option('--backend <name>', 'TensorFlow.js backend (KDKIT_BACKEND overrides it)')
-      .choices(BACKEND_PREFERENCES)
+      .choices(CLI_BACKENDS)
       .default('auto' as const),
   );
 }
@@ -61,10 +64,8 @@ export function addTrainingOptions(command: Command, defaultEpochs: number): voi
     .addOption(
       new Option(
         '--schedule <name>',
-        'learning-rate schedule (cosine decays to 0 at the last step)',
-      )
-        .choices(SCHEDULES)
-        .default('cosine' as const),
+        'learning-rate schedule: cosine (the default) decays to 0 at the last step; constant keeps it',
+      ).choices(SCHEDULES),
     )
     .option('--limit <n>', 'use only the first n training images (quick runs)', integerArg(1))
     .option(
@@ -78,7 +79,7 @@ export function addTrainingOptions(command: Command, defaultEpochs: number): voi
 export function addLossModuleOption(command: Command): void {
   command.option(
     '--loss-module <path>',
-    'a module that calls registerLoss, loaded from this file path before anything runs (repeatable)',
+    'a module that default-exports a loss (see README), loaded from this file path before anything runs (repeatable)',
     collect,
   );
 }
@@ -92,7 +93,7 @@ export const outputShape = {
 };
 
 export const backendShape = {
-  backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).default('auto'),
+  backend: z.enum(CLI_BACKENDS).default('auto'),
 };
 
 /** Also needs `epochs` (each command has its own default). */
@@ -100,7 +101,7 @@ export const trainingShape = {
   seed: z.int().min(0).default(0),
   batchSize: z.int().min(1).default(128),
   optimizer: z.enum(OPTIMIZERS).default('adam'),
-  schedule: z.enum(SCHEDULES).default('cosine'),
+  schedule: z.enum(SCHEDULES).optional(),
   lr: z.number().positive().default(0.001),
   limit: z.int().min(1).optional(),
   dataDir: z.string().optional(),

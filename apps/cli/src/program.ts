@@ -4,6 +4,7 @@ import { registerDemo } from './commands/demo.js';
 import { registerDistill } from './commands/distill.js';
 import { registerEval } from './commands/eval.js';
 import { registerList } from './commands/list.js';
+import { registerSoftTargets } from './commands/soft-targets.js';
 import { registerTrain } from './commands/train.js';
 import { EXIT, exitCodeFor, formatError } from './exit.js';
 
@@ -37,6 +38,7 @@ Exit codes: 0 success, 1 the run failed or was interrupted, 2 bad usage (nothing
   registerDistill(program);
   registerEval(program);
   registerList(program);
+  registerSoftTargets(program);
   for (const command of program.commands)
     command.exitOverride().showHelpAfterError('(run with --help for usage)');
   return program;

@@ -1,15 +1,15 @@
 import { resolve } from 'node:path';
 import type { ImageDataset } from '@kdkit/datasets';
-import { getDataset } from '@kdkit/datasets';
-import { isKdkitError, KdkitError } from '@kdkit/engine';
+import { getDataset } from '@kdkit/datasets/node';
+import { KdkitError } from '@kdkit/engine';
 import {
   type Callback,
+  type CheckpointStore,
   checkpoint,
   nanGuard,
-  readCheckpoint,
   type TrainResult,
-  type TrainState,
 } from '@kdkit/trainers';
+import { fileCheckpointStore } from '@kdkit/trainers/node';
 import { InterruptWatch, resumeCommand } from './interrupt.js';
 import type { Output } from './output.js';
 import { progressCallbacks } from './progress.js';
@@ -31,16 +31,16 @@ export function loadSplit(
 export const checkpointDirFor = (out: string, explicit: string | undefined): string =>
   resolve(explicit ?? `${out.replace(/[/\\]+$/, '')}.checkpoint`);
 
+/** The checkpoint store of a run's checkpoint directory. */
+export const checkpointStore = (dir: string): CheckpointStore => fileCheckpointStore(dir);
+
 /** With `--resume`, the checkpoint must exist; returns the directory to resume from. */
 export async function resumeSource(
   resume: boolean | undefined,
   dir: string,
 ): Promise<string | undefined> {
   if (!resume) return undefined;
-  try {
-    await readCheckpoint(dir);
-  } catch (error) {
-    if (!isKdkitError(error, 'FILE_NOT_FOUND')) throw error;
+  if ((await checkpointStore(dir).read()) === undefined) {
     throw new KdkitError(
       'FILE_NOT_FOUND',
       `--resume: no checkpoint in ${dir}. Run the same command without --resume to start over (or point --checkpoint-dir at the interrupted run's checkpoint).`,
@@ -49,47 +49,51 @@ export async function resumeSource(
   return dir;
 }
 
+/** What a training command hands its trainer call. */
+export interface TrainingHooks {
+  readonly callbacks: Callback[];
+  /** Aborted by Ctrl-C: the trainer stops after the current step. */
+  readonly signal: AbortSignal;
+}
+
 /**
- * Runs a trainer with the CLI's callbacks: progress on stderr, a NaN guard, a checkpoint after
- * every epoch, and Ctrl-C handling (stop after the current step, keep the last epoch's checkpoint, and say how
- * to resume). Throws INTERRUPTED after a Ctrl-C and NON_FINITE-style failures as they come.
+ * Runs a trainer with the CLI's callbacks: progress on stderr, a NaN guard (which also warns once
+ * when the loss explodes), a checkpoint after every epoch, and Ctrl-C through the trainer's
+ * `signal` (stop after the current step, save it in the checkpoint, say how to resume). Throws
+ * INTERRUPTED after a Ctrl-C and NON_FINITE when the NaN guard stopped the run.
  */
 export async function runTraining(
   label: string,
   epochs: number,
   checkpointDir: string,
   out: Output,
-  train: (callbacks: Callback[]) => Promise<TrainResult>,
+  train: (hooks: TrainingHooks) => Promise<TrainResult>,
 ): Promise<TrainResult> {
   const watch = new InterruptWatch();
-  const interrupt: Callback = {
-    name: 'ctrl-c',
-    onBatchEnd(_logs, state: TrainState) {
-      if (watch.interrupted)
-        state.requestStop('interrupted (Ctrl-C)', { failed: true, by: 'ctrl-c' });
-    },
-  };
   const callbacks: Callback[] = [
     ...(out.showProgress ? progressCallbacks(label, epochs) : []),
-    nanGuard(),
-    checkpoint({ dir: checkpointDir }),
-    interrupt,
+    nanGuard({ warn: (message) => process.stderr.write(`kdkit: warning: ${message}\n`) }),
+    checkpoint({ store: checkpointStore(checkpointDir) }),
   ];
   try {
-    const result = await train(callbacks);
-    if (watch.interrupted || result.stop?.by === 'ctrl-c') {
+    const result = await train({ callbacks, signal: watch.signal });
+    if (result.stop?.interrupted || watch.interrupted) {
       const done = result.completedEpochs;
       throw new KdkitError(
         'INTERRUPTED',
-        done > 0
-          ? `interrupted during epoch ${done + 1}/${epochs}. The checkpoint of epoch ${done} is in ${checkpointDir}. To continue, run:\n  ${resumeCommand()}`
-          : `interrupted during epoch 1/${epochs}, before any checkpoint was written. Run the command again to start over.`,
+        `interrupted during epoch ${Math.min(done + 1, epochs)}/${epochs}, after the current step. The checkpoint (${done} epoch${done === 1 ? '' : 's'} and the steps since) is in ${checkpointDir}. To continue, run:\n  ${resumeCommand()}`,
       );
     }
     if (result.stop?.failed) {
+      const kept =
+        result.completedEpochs > 0
+          ? ` The checkpoint of the last good epoch (${result.completedEpochs}) is in ${checkpointDir}.`
+          : result.stop.reason.includes('no checkpoint yet')
+            ? ''
+            : ' No epoch finished, so there is no checkpoint yet.';
       throw new KdkitError(
         'NON_FINITE',
-        `${label}: training stopped: ${result.stop.reason}. The checkpoint of the last good epoch (${result.completedEpochs}) is in ${checkpointDir}.`,
+        `${label}: training stopped: ${result.stop.reason}.${kept}`,
       );
     }
     if (result.stop) out.info(`  ${label}: stopped early: ${result.stop.reason}`);

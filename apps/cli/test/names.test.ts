@@ -84,6 +84,19 @@ describe('kdkit list', () => {
     expect(datasetNames).toEqual(['fashion-mnist', 'fashion-mnist-mini', 'mnist', 'cifar10']);
   });
 
+  it('without an argument prints every kind under its heading and exits 0', async () => {
+    const [plain, json] = await Promise.all([runCli(['list']), runCli(['list', '--json'])]);
+    expect(plain.code).toBe(0);
+    expect(plain.stdout).toMatch(/^models:\n/m);
+    expect(plain.stdout).toMatch(/^cnn-teacher\s/m);
+    expect(plain.stdout).toMatch(/^losses:\n/m);
+    expect(plain.stdout).toMatch(/^datasets:\nfashion-mnist\s/m);
+    expect(json.code).toBe(0);
+    const parsed = JSON.parse(json.stdout) as Record<string, { name: string }[]>;
+    expect(Object.keys(parsed)).toEqual(['models', 'losses', 'datasets', 'teachers']);
+    expect(parsed['losses']?.map((l) => l.name)).toContain('hinton');
+  });
+
   it('--json prints parseable JSON', async () => {
     const run = await runCli(['list', 'datasets', '--json']);
     expect(run.code).toBe(0);

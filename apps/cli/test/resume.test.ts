@@ -13,7 +13,7 @@ afterAll(async () => {
 });
 
 describe('Ctrl-C and --resume', () => {
-  it('keeps the last finished epoch, says how to resume, and --resume completes the run', async () => {
+  it('saves the steps done, says how to resume, and --resume completes the run', async () => {
     const out = join(dir, 'model');
     const args = [
       'train',
@@ -47,11 +47,11 @@ describe('Ctrl-C and --resume', () => {
     expect(sent).toBe(true);
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('kdkit: interrupted during epoch');
-    expect(run.stderr).toMatch(/The checkpoint of epoch [1-7] is in /);
+    expect(run.stderr).toMatch(/The checkpoint \([1-7] epochs? and the steps since\) is in /);
     expect(run.stderr).toContain(`kdkit ${args.join(' ')} --resume`);
     expect(run.stdout).toBe('');
     expect(await readdir(dir)).toEqual(['model.checkpoint']); // no model saved yet
-    const stoppedAt = Number(/The checkpoint of epoch (\d)/.exec(run.stderr)?.[1]);
+    const stoppedAt = Number(/The checkpoint \((\d) epochs?/.exec(run.stderr)?.[1]);
 
     const resumed = await runCli([...args, '--resume', '--json']);
     expect(resumed.code).toBe(0);

@@ -1,12 +1,15 @@
 // The page: settings form, teacher choice, live curves, the result table and the JSON contract.
-import type { ImageDataset } from '@kdkit/datasets';
+import { fetchFashionMnistMini, type ImageDataset, type Split } from '@kdkit/datasets';
 import type { TripletPhase, TripletRole } from '@kdkit/experiments';
 import { listModels } from '@kdkit/models';
 import * as tf from '@tensorflow/tfjs-core';
+import testImages from '../../../packages/datasets/assets/t10k-images-idx3-ubyte.gz?url';
+import testLabels from '../../../packages/datasets/assets/t10k-labels-idx1-ubyte.gz?url';
+import trainImages from '../../../packages/datasets/assets/train-images-idx3-ubyte.gz?url';
+import trainLabels from '../../../packages/datasets/assets/train-labels-idx1-ubyte.gz?url';
 import { isolationNote, type PageBackend, startBackend } from './backend.js';
 import { LineChart } from './chart.js';
 import { fetchManifest, type PretrainedManifest } from './manifest.js';
-import { loadMiniSet } from './mini-set.js';
 import {
   type PageError,
   type PageResult,
@@ -23,6 +26,23 @@ import {
   validateSettings,
 } from './settings.js';
 import { type LoadedTeacher, loadPretrainedTeacher, loadUploadedTeacher } from './teachers.js';
+
+/** The Fashion-MNIST mini set's files, emitted by Vite as hashed assets. */
+const MINI_SET_FILES = {
+  'train-images-idx3-ubyte.gz': trainImages,
+  'train-labels-idx1-ubyte.gz': trainLabels,
+  't10k-images-idx3-ubyte.gz': testImages,
+  't10k-labels-idx1-ubyte.gz': testLabels,
+};
+
+/** One split of the mini set (3,000 train / 1,000 test real images), optionally its first `limit`. */
+function loadMiniSet(split: Split, limit?: number): Promise<ImageDataset> {
+  return fetchFashionMnistMini({
+    split,
+    from: MINI_SET_FILES,
+    ...(limit === undefined ? {} : { limit }),
+  });
+}
 
 const COLORS = { teacher: '#8c8c8c', scratch: '#d9730d', kd: '#2563eb' } as const;
 const ROLE_KEY: Record<TripletRole, keyof typeof COLORS> = {

@@ -1,7 +1,8 @@
 import { isKdkitError } from '@kdkit/engine';
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { fakeDocument } from '../test/fake-browser.js';
 import { initBackend } from './init-backend.js';
 
 const missing = async (): Promise<void> => {
@@ -35,7 +36,8 @@ describe('initBackend', () => {
 
   it('KDKIT_BACKEND overrides the preference', async () => {
     const info = await initBackend('cpu', { log: false, env: { KDKIT_BACKEND: 'wasm' } });
-    expect(info).toEqual({ name: 'wasm', reason: 'requested by KDKIT_BACKEND' });
+    expect(info).toMatchObject({ name: 'wasm', reason: 'requested by KDKIT_BACKEND' });
+    expect(info.threads).toBeGreaterThanOrEqual(1);
     expect(tf.getBackend()).toBe('wasm');
   });
 
@@ -87,7 +89,7 @@ describe('initBackend in a browser (simulated with loaders)', () => {
       platform: 'browser',
       log: (l) => lines.push(l),
       env: {},
-      loaders: { webgpu: missing, webgl: missing, wasm: missing },
+      loaders: { webgpu: missing, webgl: missing, wasm: missing, cpu: async () => undefined },
     });
     expect(info.name).toBe('cpu');
     expect(info.reason).toMatch(
@@ -96,7 +98,7 @@ describe('initBackend in a browser (simulated with loaders)', () => {
     expect(lines).toEqual([`kdkit: backend 'cpu' (${info.reason})`]);
   });
 
-  it('takes webgl when webgpu is missing, and never tries tfjs-node', async () => {
+  it('takes webgl when the browser has no WebGPU, and never tries tfjs-node', async () => {
     const tried: string[] = [];
     const fakeWebgl = async () => {
       tried.push('webgl');
@@ -109,22 +111,73 @@ describe('initBackend in a browser (simulated with loaders)', () => {
         env: {},
         loaders: {
           tensorflow: async () => void tried.push('tensorflow'),
-          webgpu: async () => {
-            tried.push('webgpu');
-            throw new Error('navigator.gpu is undefined');
-          },
+          webgpu: async () => void tried.push('webgpu'),
           webgl: fakeWebgl,
         },
       });
       expect(info).toEqual({
         name: 'webgl',
-        reason: 'webgpu not loadable: navigator.gpu is undefined',
+        reason: 'webgpu not loadable: this browser has no WebGPU (navigator.gpu)',
       });
       expect(tf.getBackend()).toBe('webgl');
-      expect(tried).toEqual(['webgpu', 'webgl']);
+      expect(tried).toEqual(['webgl']);
     } finally {
       await initBackend('cpu', { log: false, env: {} });
       tf.removeBackend('webgl');
+    }
+  });
+
+  it('with auto, skips a software-rendered WebGL (SwiftShader) and says so', async () => {
+    vi.stubGlobal('document', fakeDocument('ANGLE (Google, Vulkan 1.3.0 (SwiftShader Device))'));
+    const tried: string[] = [];
+    try {
+      const info = await initBackend('auto', {
+        platform: 'browser',
+        log: false,
+        env: {},
+        loaders: {
+          webgl: async () => void tried.push('webgl'),
+          cpu: async () => void tried.push('cpu'),
+        },
+      });
+      expect(info.name).toBe('cpu');
+      expect(info.reason).toContain(
+        'webgl skipped: software-rendered WebGL (ANGLE (Google, Vulkan 1.3.0 (SwiftShader Device))) trains slower than wasm',
+      );
+      expect(tried).toEqual(['cpu']);
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
+
+  it('a backend without a loader is not loadable, and the reason names the loaders option', async () => {
+    const info = await initBackend('auto', {
+      platform: 'browser',
+      log: false,
+      env: {},
+      loaders: { cpu: async () => undefined },
+    });
+    expect(info.name).toBe('cpu');
+    expect(info.reason).toContain(
+      "wasm not loadable: no loader given; in a browser pass options.loaders.wasm (wasmLoader from '@kdkit/backend/wasm')",
+    );
+    await expect(
+      initBackend('webgl', { platform: 'browser', log: false, env: {} }),
+    ).rejects.toThrow(
+      /backend 'webgl' was requested but could not be loaded \(no loader given; in a browser pass options\.loaders\.webgl \(webglLoader from '@kdkit\/backend\/webgl'\)\)/,
+    );
+  });
+
+  it('an explicitly requested backend the browser lacks is an error saying to choose auto', async () => {
+    vi.stubGlobal('WebAssembly', undefined);
+    try {
+      await expect(
+        initBackend('wasm', { platform: 'browser', log: false, env: {}, loaders: {} }),
+      ).rejects.toThrow(
+        "initBackend: backend 'wasm' was requested but could not be loaded (this browser has no WebAssembly). To get it, use a browser with WebAssembly, or choose 'auto' (webgpu → webgl → wasm → cpu).",
+      );
+    } finally {
+      vi.unstubAllGlobals();
     }
   });
 });

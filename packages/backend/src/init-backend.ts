@@ -1,6 +1,13 @@
 import { assertOneOf, KdkitError } from '@kdkit/engine';
-import { installWasmKernels } from '@kdkit/wasm-kernels';
+import { installWasmKernels, threadsSummary } from '@kdkit/wasm-kernels';
 import * as tf from '@tensorflow/tfjs-core';
+import {
+  type BrowserGlobals,
+  browserThreadsRequest,
+  checkBrowserSupport,
+  UnsuitableBackend,
+  withReportedCores,
+} from './browser-support.js';
 
 export type BackendName = 'tensorflow' | 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 export type BackendPreference = 'auto' | BackendName;
@@ -26,17 +33,35 @@ export interface BackendInfo {
   readonly name: BackendName;
   /** Why it was chosen, including why faster ones were skipped. */
   readonly reason: string;
+  /** With wasm: the threads it computes with. */
+  readonly threads?: number;
 }
+
+/**
+ * Loads a backend package so that it registers itself with tfjs-core; may resolve to the module
+ * (wasm's lets {@link initBackend} set its thread count). Ready-made ones, one static `import()`
+ * each: `@kdkit/backend/webgpu`, `/webgl`, `/wasm`, `/cpu`.
+ */
+export type BackendLoader = () => Promise<unknown>;
 
 export interface InitBackendOptions {
   /** Where the one-line report goes. Default: stderr in Node, `console.info` in a browser. `false` silences it. */
   readonly log?: ((line: string) => void) | false;
   /** Environment to read `KDKIT_BACKEND` (and `KDKIT_WASM_THREADS`) from. Default: `process.env` in Node, none in a browser. */
   readonly env?: Readonly<Record<string, string | undefined>>;
-  /** Replaces how a backend is loaded (tests use it to simulate missing packages). */
-  readonly loaders?: Partial<Record<BackendName, () => Promise<void>>>;
-  /** Which `'auto'` order to follow. Default: `'node'` when running in Node, else `'browser'`. */
+  /**
+   * How each backend is loaded. In Node, a backend without one is imported by package name. In a
+   * browser, a bundler cannot follow that import, so only backends given here can load: pass the
+   * ready-made loaders of those you installed (`webglLoader` from `@kdkit/backend/webgl`, …).
+   */
+  readonly loaders?: Partial<Record<BackendName, BackendLoader>>;
+  /** Which `'auto'` order to follow and how to load. Default: `'node'` when running in Node, else `'browser'`. */
   readonly platform?: Platform;
+  /**
+   * wasm threads, 1 to 8. Default: `KDKIT_WASM_THREADS` in `env`, else every core (at most 8).
+   * In a browser threads need a cross-origin isolated page (COOP/COEP headers); else one.
+   */
+  readonly wasmThreads?: number;
 }
 
 const HOW_TO_GET: Record<BackendName, string> = {
@@ -59,7 +84,7 @@ const LABEL: Record<BackendName, string> = {
   cpu: 'cpu',
 };
 
-// Variable specifiers keep bundlers and tsc from requiring the optional packages.
+// Variable specifiers keep tsc from requiring the optional packages; used in Node only.
 const PACKAGES: Record<BackendName, string> = {
   tensorflow: '@tensorflow/tfjs-node',
   webgpu: '@tensorflow/tfjs-backend-webgpu',
@@ -72,8 +97,17 @@ const WASM_KERNELS_NODE = '@kdkit/wasm-kernels/node';
 interface WasmThreadShim {
   activateWasmBackend(options: {
     env: Readonly<Record<string, string | undefined>>;
-  }): Promise<{ readonly summary: string }>;
+    threads?: number;
+  }): Promise<{ readonly threads: number; readonly summary: string }>;
 }
+/** The parts of tfjs-backend-wasm's module used in a browser. */
+interface WasmModule {
+  setThreadsCount(threads: number): void;
+  getThreadsCount(): number;
+}
+const isWasmModule = (value: unknown): value is WasmModule =>
+  typeof (value as Partial<WasmModule> | null)?.setThreadsCount === 'function' &&
+  typeof (value as Partial<WasmModule> | null)?.getThreadsCount === 'function';
 
 interface NodeProcess {
   readonly versions?: { readonly node?: string };
@@ -85,14 +119,16 @@ const nodeProcess = (): NodeProcess | undefined => {
   return candidate?.versions?.node === undefined ? undefined : candidate;
 };
 
-function defaultLoader(name: BackendName): () => Promise<void> {
+/** A browser backend with no loader: names the option, since a bundle can't import by name. */
+class MissingLoader extends Error {}
+
+function defaultLoader(name: BackendName, platform: Platform): BackendLoader {
+  if (platform === 'node') return () => import(PACKAGES[name]);
   return async () => {
-    await import(PACKAGES[name]);
-    if (!tf.findBackendFactory(name)) {
-      throw new Error(
-        `${PACKAGES[name]} loaded, but registered with another copy of @tensorflow/tfjs-core; align both at 4.22.0`,
-      );
-    }
+    if (name === 'tensorflow') throw new MissingLoader('tfjs-node runs in Node only');
+    throw new MissingLoader(
+      `no loader given; in a browser pass options.loaders.${name} (${name}Loader from '@kdkit/backend/${name}')`,
+    );
   };
 }
 
@@ -104,31 +140,98 @@ function firstLine(error: unknown): string {
   return message.split('\n')[0]?.trim() ?? message;
 }
 
-/** Activates `name`; for wasm in Node, returns how many threads it got (e.g. '2 threads'). */
+async function setBackend(name: BackendName): Promise<void> {
+  if (!(await tf.setBackend(name))) throw new Error(`tf.setBackend('${name}') returned false`);
+}
+
+/** wasm threads and the report's words for them ('2 threads', '1 thread: <why>'). */
+interface ThreadsDetail {
+  readonly threads: number;
+  readonly summary: string;
+}
+
+/** The threads of a started wasm backend; `undefined` before it starts (tfjs then throws). */
+function startedThreads(wasm: WasmModule): number | undefined {
+  try {
+    return wasm.getThreadsCount();
+  } catch {
+    return undefined;
+  }
+}
+
+/** Starts wasm in a browser with the threads asked for (see {@link withReportedCores}). */
+async function startBrowserWasm(
+  wasm: WasmModule,
+  options: InitBackendOptions,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<ThreadsDetail> {
+  const globals = globalThis as BrowserGlobals;
+  const before = startedThreads(wasm);
+  if (before !== undefined) {
+    // Started before: its thread count is fixed. (tf.findBackend would start it, so not asked.)
+    await setBackend('wasm');
+    return { threads: before, summary: threadsSummary(before) };
+  }
+  const request = browserThreadsRequest(globals, env, options.wasmThreads);
+  wasm.setThreadsCount(request.threads);
+  await withReportedCores(globals, request.threads, () => setBackend('wasm'));
+  const threads = wasm.getThreadsCount();
+  const reason =
+    request.reason ??
+    (threads < request.threads ? `tfjs started ${threads} of ${request.threads}` : undefined);
+  return { threads, summary: threadsSummary(threads, reason) };
+}
+
+/** Activates `name`; for wasm, returns its threads. */
 async function activate(
   name: BackendName,
   options: InitBackendOptions,
   env: Readonly<Record<string, string | undefined>>,
-): Promise<string | undefined> {
-  const load = options.loaders?.[name] ?? defaultLoader(name);
-  await load();
+  platform: Platform,
+  auto: boolean,
+): Promise<ThreadsDetail | undefined> {
+  if (platform === 'browser') checkBrowserSupport(name, auto, globalThis as BrowserGlobals);
+  const load = options.loaders?.[name] ?? defaultLoader(name, platform);
+  const loaded = await load();
+  if (!tf.findBackendFactory(name)) {
+    throw new Error(
+      `${PACKAGES[name]} loaded, but registered with another copy of @tensorflow/tfjs-core; align both at 4.22.0`,
+    );
+  }
   if (name !== 'tensorflow') {
     // tfjs asks Node users to install tfjs-node; we chose this backend on purpose.
     // PROD silences that warning only (IS_TEST would also turn on per-kernel leak checks).
     tf.env().set('PROD', true);
   }
-  let detail: string | undefined;
-  if (name === 'wasm' && nodeProcess()) {
+  let detail: ThreadsDetail | undefined;
+  if (name === 'wasm' && platform === 'node') {
     // Every CPU unless KDKIT_WASM_THREADS says otherwise; the summary says how many and why.
-    const threads = (await import(WASM_KERNELS_NODE)) as WasmThreadShim;
-    detail = (await threads.activateWasmBackend({ env })).summary;
+    const shim = (await import(WASM_KERNELS_NODE)) as WasmThreadShim;
+    detail = await shim.activateWasmBackend({
+      env,
+      ...(options.wasmThreads === undefined ? {} : { threads: options.wasmThreads }),
+    });
+  } else if (name === 'wasm' && isWasmModule(loaded)) {
+    detail = await startBrowserWasm(loaded, options, env);
   } else {
-    const ok = await tf.setBackend(name);
-    if (!ok) throw new Error(`tf.setBackend('${name}') returned false`);
+    await setBackend(name);
   }
   if (name === 'wasm') installWasmKernels();
   await tf.ready();
   return detail;
+}
+
+/** How to get a backend that could not load, for the error. */
+function remedy(name: BackendName, platform: Platform, error: unknown): string {
+  if (error instanceof MissingLoader || platform === 'node') return HOW_TO_GET[name];
+  const feature = {
+    tensorflow: 'Node',
+    webgpu: 'WebGPU',
+    webgl: 'WebGL',
+    wasm: 'WebAssembly',
+    cpu: 'JavaScript',
+  }[name];
+  return `use a browser with ${feature}, or choose 'auto' (${AUTO_ORDER.browser.join(' → ')})`;
 }
 
 /**
@@ -173,36 +276,37 @@ export async function initBackend(
     return current;
   }
 
+  const platform = options.platform ?? (nodeProcess() ? 'node' : 'browser');
   let info: BackendInfo;
-  let detail: string | undefined;
+  let detail: ThreadsDetail | undefined;
   if (requested !== 'auto') {
     try {
-      detail = await activate(requested, options, env);
+      detail = await activate(requested, options, env, platform, false);
     } catch (error) {
       throw new KdkitError(
         'BACKEND_UNAVAILABLE',
-        `initBackend: backend '${requested}' was requested${fromEnv ? ' by KDKIT_BACKEND' : ''} but could not be loaded (${firstLine(error)}). To get it, ${HOW_TO_GET[requested]}.`,
+        `initBackend: backend '${requested}' was requested${fromEnv ? ' by KDKIT_BACKEND' : ''} but could not be loaded (${firstLine(error)}). To get it, ${remedy(requested, platform, error)}.`,
         { cause: error },
       );
     }
     info = { name: requested, reason: `requested${fromEnv ? ' by KDKIT_BACKEND' : ''}` };
   } else {
-    const platform = options.platform ?? (nodeProcess() ? 'node' : 'browser');
     const skipped: string[] = [];
     let chosen: BackendName | undefined;
     for (const name of AUTO_ORDER[platform]) {
       try {
-        detail = await activate(name, options, env);
+        detail = await activate(name, options, env, platform, true);
         chosen = name;
         break;
       } catch (error) {
-        skipped.push(`${LABEL[name]} not loadable: ${firstLine(error)}`);
+        const why = error instanceof UnsuitableBackend ? 'skipped' : 'not loadable';
+        skipped.push(`${LABEL[name]} ${why}: ${firstLine(error)}`);
       }
     }
     if (!chosen) {
       throw new KdkitError(
         'BACKEND_UNAVAILABLE',
-        `initBackend: no TensorFlow.js backend could be loaded (${skipped.join('; ')}). To get one, ${HOW_TO_GET.wasm}.`,
+        `initBackend: no TensorFlow.js backend could be loaded (${skipped.join('; ')}). To get one, ${platform === 'node' ? HOW_TO_GET.wasm : "pass options.loaders (e.g. cpuLoader from '@kdkit/backend/cpu')"}.`,
       );
     }
     const fastest = AUTO_ORDER[platform][0];
@@ -213,9 +317,12 @@ export async function initBackend(
     info = { name: chosen, reason };
   }
 
+  if (detail) info = { ...info, threads: detail.threads };
   current = info;
   const log = options.log ?? defaultLog;
-  if (log) log(`kdkit: backend '${info.name}' (${info.reason}${detail ? `; ${detail}` : ''})`);
+  if (log) {
+    log(`kdkit: backend '${info.name}' (${info.reason}${detail ? `; ${detail.summary}` : ''})`);
+  }
   return info;
 }
 

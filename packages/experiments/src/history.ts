@@ -2,22 +2,30 @@ import type { ImageDataset } from '@kdkit/datasets';
 import { type Callback, type EpochLogs, evaluate } from '@kdkit/trainers';
 import type { EpochRecord } from './types.js';
 
-/** Trainers' per-epoch logs as experiment history records, with test accuracies when known. */
+/** Which split per-epoch accuracies were measured on. */
+export type MonitoredField = 'testAccuracy' | 'validationAccuracy';
+
+/** Trainers' per-epoch logs as experiment history records, with per-epoch accuracies when known. */
 export function toEpochRecords(
   history: readonly EpochLogs[],
-  testAccuracy: ReadonlyMap<number, number> = new Map(),
+  accuracies: ReadonlyMap<number, number> = new Map(),
+  field: MonitoredField = 'testAccuracy',
 ): EpochRecord[] {
-  return history.map((logs) => toEpochRecord(logs, testAccuracy.get(logs.epoch)));
+  return history.map((logs) => toEpochRecord(logs, accuracies.get(logs.epoch), field));
 }
 
-export function toEpochRecord(logs: EpochLogs, testAccuracy?: number): EpochRecord {
+export function toEpochRecord(
+  logs: EpochLogs,
+  measured?: number,
+  field: MonitoredField = 'testAccuracy',
+): EpochRecord {
   const { total, ...terms } = logs.losses;
-  const accuracy = testAccuracy ?? logs.validation?.['accuracy'];
+  const accuracy = measured ?? logs.validation?.['accuracy'];
   return {
     epoch: logs.epoch,
     loss: total ?? Number.NaN,
     terms,
-    ...(accuracy !== undefined ? { testAccuracy: accuracy } : {}),
+    ...(accuracy !== undefined ? { [field]: accuracy } : {}),
     seconds: logs.seconds,
     imagesPerSecond: logs.imagesPerSecond,
   };
@@ -38,6 +46,7 @@ export function epochEvaluator(
   test: ImageDataset | undefined,
   onRecord?: (record: EpochRecord) => void | Promise<void>,
   every = 1,
+  field: MonitoredField = 'testAccuracy',
 ): { callback: Callback; accuracies: Map<number, number> } {
   const accuracies = new Map<number, number>();
   const callback: Callback = {
@@ -48,7 +57,7 @@ export function epochEvaluator(
       if (test && model && due) {
         accuracies.set(logs.epoch, (await evaluate(model, test)).accuracy);
       }
-      await onRecord?.(toEpochRecord(logs, accuracies.get(logs.epoch)));
+      await onRecord?.(toEpochRecord(logs, accuracies.get(logs.epoch), field));
     },
   };
   return { callback, accuracies };

@@ -1,5 +1,5 @@
-import type { ImageDataset } from '@kdkit/datasets';
-import { loadFashionMnistMini } from '@kdkit/datasets';
+import { type ImageDataset, trainValSplit } from '@kdkit/datasets';
+import { loadFashionMnistMini } from '@kdkit/datasets/node';
 import { isKdkitError } from '@kdkit/engine';
 import { createModel } from '@kdkit/models';
 import { describeBackends, expectNoLeaks } from '@kdkit/test-utils';
@@ -41,9 +41,11 @@ describeBackends(['wasm'], 'runTriplet', () => {
       },
       callbacks: (role) => [{ onEpochEnd: () => void epochsSeen.push(role) }],
     });
-    expect(result.rows.map((r) => r.role)).toEqual(['teacher', 'student-scratch', 'student-kd']);
-    expect(result.rows.map((r) => r.model)).toEqual(['cnn-teacher', 'cnn-student', 'cnn-student']);
-    for (const row of result.rows) {
+    const { teacher, scratch, kd } = result.rows;
+    const rows = [teacher, scratch, kd];
+    expect(rows.map((r) => r.role)).toEqual(['teacher', 'student-scratch', 'student-kd']);
+    expect(rows.map((r) => r.model)).toEqual(['cnn-teacher', 'cnn-student', 'cnn-student']);
+    for (const row of rows) {
       expect(row.accuracy).toBeGreaterThanOrEqual(0);
       expect(row.accuracy).toBeLessThanOrEqual(1);
       expect(row.agreement).toBeGreaterThanOrEqual(0);
@@ -53,11 +55,11 @@ describeBackends(['wasm'], 'runTriplet', () => {
       expect(Number.isFinite(row.history[0]?.loss)).toBe(true);
       expect(row.history[0]?.testAccuracy).toBeGreaterThanOrEqual(0);
     }
-    expect(result.rows[0].agreement).toBe(1);
-    expect(result.rows[0].params).toBeGreaterThan(1_000_000);
-    expect(result.rows[1].params).toBe(result.rows[2].params);
-    expect(result.rows[1].params).toBeLessThan(50_000);
-    expect(Object.keys(result.rows[2].history[0]?.terms ?? {}).length).toBeGreaterThan(0);
+    expect(teacher.agreement).toBe(1);
+    expect(teacher.params).toBeGreaterThan(1_000_000);
+    expect(scratch.params).toBe(kd.params);
+    expect(scratch.params).toBeLessThan(50_000);
+    expect(Object.keys(kd.history[0]?.terms ?? {}).length).toBeGreaterThan(0);
     expect(result.backend).toBe('wasm');
     expect(result.teacherSource).toBe('trained');
     expect(result.config).toMatchObject({ temperature: 4, alpha: 0.9, labelFraction: 1 });
@@ -73,10 +75,10 @@ describeBackends(['wasm'], 'runTriplet', () => {
     expect(epochsSeen).toEqual(['teacher', 'student-scratch', 'student-kd']);
     expect(records.map(([role]) => role)).toEqual(['teacher', 'student-scratch', 'student-kd']);
     expect(records.map(([, accuracy]) => accuracy)).toEqual(
-      result.rows.map((r) => r.history[0]?.testAccuracy),
+      rows.map((r) => r.history[0]?.testAccuracy),
     );
     // One epoch: the last per-epoch test accuracy is the row's accuracy.
-    expect(result.rows[2].history[0]?.testAccuracy).toBeCloseTo(result.rows[2].accuracy, 12);
+    expect(kd.history[0]?.testAccuracy).toBeCloseTo(kd.accuracy, 12);
   });
 
   it('reuses a provided teacher and scratch row, in the few-label regime, without leaking', async () => {
@@ -89,7 +91,7 @@ describeBackends(['wasm'], 'runTriplet', () => {
       seconds: 1,
       history: [],
     });
-    const first = { rows: [reused('teacher'), reused('student-scratch')] as const };
+    const first = { rows: { teacher: reused('teacher'), scratch: reused('student-scratch') } };
     const teacher = createModel('cnn-teacher', { inputShape: [28, 28, 1], numClasses: 10 });
     try {
       await expectNoLeaks(async () => {
@@ -98,13 +100,13 @@ describeBackends(['wasm'], 'runTriplet', () => {
           labelFraction: 0.25,
           temperature: 2,
           teacherModel: teacher,
-          reuse: { teacher: first.rows[0], scratch: first.rows[1] },
+          reuse: first.rows,
           evaluateEachEpoch: false,
         });
         expect(result.teacherSource).toBe('provided');
-        expect(result.rows[0]).toBe(first.rows[0]);
-        expect(result.rows[1]).toBe(first.rows[1]);
-        expect(result.rows[2].history[0]?.testAccuracy).toBeUndefined();
+        expect(result.rows.teacher).toBe(first.rows.teacher);
+        expect(result.rows.scratch).toBe(first.rows.scratch);
+        expect(result.rows.kd.history[0]?.testAccuracy).toBeUndefined();
       });
       expect(teacher.layers.length).toBeGreaterThan(0);
 
@@ -114,15 +116,51 @@ describeBackends(['wasm'], 'runTriplet', () => {
         ...tiny(),
         labelFraction: 0.5,
         teacherModel: teacher,
-        reuse: { teacher: first.rows[0] },
+        reuse: { teacher: first.rows.teacher },
       });
-      const scratch = fresh.rows[1].history;
+      const scratch = fresh.rows.scratch.history;
       expect(fresh.config.fewLabelScratchEpochs).toBe(2);
       expect(scratch.map((e) => e.epoch)).toEqual([0, 1]);
       expect(scratch.map((e) => e.testAccuracy === undefined)).toEqual([true, false]);
-      expect(scratch[1]?.testAccuracy).toBeCloseTo(fresh.rows[1].accuracy, 12);
-      expect(fresh.rows[2].history).toHaveLength(1);
+      expect(scratch[1]?.testAccuracy).toBeCloseTo(fresh.rows.scratch.accuracy, 12);
+      expect(fresh.rows.kd.history).toHaveLength(1);
       expect(() => tf.tidy(() => teacher.predict(tf.zeros([1, 28, 28, 1])))).not.toThrow();
+    } finally {
+      teacher.dispose();
+    }
+  });
+
+  it('scores every role on a validation split, monitors on it, and runs the hard-label baselines', async () => {
+    const { train: fit, val } = trainValSplit(train, { valFraction: 1 / 6, seed: 0 });
+    const teacher = createModel('cnn-teacher', { inputShape: [28, 28, 1], numClasses: 10 });
+    try {
+      const base = {
+        ...tiny(),
+        train: fit,
+        validation: val,
+        teacherModel: teacher,
+        labelFraction: 0.5,
+      };
+      const smoothed = await runTriplet({ ...base, baseline: 'label-smoothing', temperature: 4 });
+      const { teacher: t, scratch, kd } = smoothed.rows;
+      for (const row of [t, scratch, kd]) {
+        expect(row.validationAccuracy).toBeGreaterThanOrEqual(0);
+        expect(row.validationAccuracy).toBeLessThanOrEqual(1);
+      }
+      // Per-epoch monitoring is on validation; test is scored once, at the end.
+      expect(kd.history[0]?.validationAccuracy).toBeCloseTo(kd.validationAccuracy ?? -1, 12);
+      expect(kd.history[0]?.testAccuracy).toBeUndefined();
+      expect(smoothed.config.validation?.size).toBe(val.size);
+      expect(smoothed.config.baseline).toBe('label-smoothing');
+      // An untrained teacher's soft targets at T = 4 are nearly uniform: ε close to 1.
+      expect(smoothed.labelSmoothing).toBeGreaterThan(0.5);
+      expect(smoothed.labelSmoothing).toBeLessThanOrEqual(1);
+      expect(Object.keys(kd.history[0]?.terms ?? {})).toEqual(['hard']);
+
+      const pseudo = await runTriplet({ ...base, baseline: 'pseudo-labels', reuse: smoothed.rows });
+      expect(pseudo.labelSmoothing).toBeUndefined();
+      expect(pseudo.configHash).not.toBe(smoothed.configHash);
+      expect(pseudo.rows.kd.accuracy).toBeGreaterThanOrEqual(0);
     } finally {
       teacher.dispose();
     }
@@ -139,7 +177,7 @@ it('resolveTripletConfig fills the anchor defaults and rejects bad values', asyn
     batchSize: 128,
     optimizer: 'adam',
     learningRate: 1e-3,
-    schedule: 'cosine',
+    lrSchedule: 'cosine',
     loss: 'hinton',
     temperature: 4,
     alpha: 0.9,
@@ -148,12 +186,18 @@ it('resolveTripletConfig fills the anchor defaults and rejects bad values', asyn
   expect(resolved.train.size).toBe(192);
   // Full-data configs carry no few-label field, so their hashes predate it.
   expect('fewLabelScratchEpochs' in resolved).toBe(false);
+  // Optional fields are absent unless given, so older configs keep their hashes.
+  for (const key of ['validation', 'lossOptions', 'baseline']) expect(key in resolved).toBe(false);
+  expect(resolveTripletConfig({ train, test, lossOptions: {} })).toEqual(resolved);
+  expect(
+    resolveTripletConfig({ train, test, loss: 'dkd', lossOptions: { beta: 2 } }).lossOptions,
+  ).toEqual({ beta: 2 });
   const few = (patch: Partial<TripletConfig>) =>
     resolveTripletConfig({ train, test, ...patch }).fewLabelScratchEpochs;
   expect(few({ labelFraction: 0.1 })).toBe(120);
   expect(few({ labelFraction: 0.3, studentEpochs: 12 })).toBe(40);
   expect(few({ labelFraction: 0.1, fewLabelScratchEpochs: 30 })).toBe(30);
-  // Equal epochs resolves as before the option existed, so stored runs keep their hashes.
+  // Equal epochs resolves without the field, so it hashes as a config without it.
   const equalEpochs = resolveTripletConfig({
     train,
     test,
@@ -168,6 +212,7 @@ it('resolveTripletConfig fills the anchor defaults and rejects bad values', asyn
     [{ labelFraction: 0 }, /labelFraction/],
     [{ studentEpochs: 0.5 }, /studentEpochs/],
     [{ labelFraction: 0.5, fewLabelScratchEpochs: 0 }, /fewLabelScratchEpochs/],
+    [{ baseline: 'nope' as TripletConfig['baseline'] }, /baseline/],
   ];
   for (const [patch, message] of bad) {
     let caught: unknown;

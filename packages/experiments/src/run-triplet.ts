@@ -1,24 +1,33 @@
 import { type ImageDataset, labelledOnly, maskLabels } from '@kdkit/datasets';
-import { assertInRange, assertInteger, assertOneOf, assertPositive } from '@kdkit/engine';
+import {
+  assertInRange,
+  assertInteger,
+  assertOneOf,
+  assertPositive,
+  KdkitError,
+} from '@kdkit/engine';
+import { KD_DEFAULTS } from '@kdkit/losses';
 import { createModel } from '@kdkit/models';
 import {
   type Callback,
+  DEFAULT_LR_SCHEDULE,
   distill,
   evaluate,
+  type LrScheduleName,
+  type OptimizerName,
   type TrainResult,
   trainSupervised,
 } from '@kdkit/trainers';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { configHash, describeDataset } from './config-hash.js';
-import { epochEvaluator, toEpochRecords, trainingSeconds } from './history.js';
-
-import { loadOrTrainTeacher } from './teacher-cache.js';
+import { epochEvaluator, type MonitoredField, toEpochRecords, trainingSeconds } from './history.js';
+import { matchedLabelSmoothing } from './matched-label-smoothing.js';
+import { describeDataset, tripletConfigHash } from './run-config-hash.js';
+import { meanSoftTargetEntropy } from './soft-target-entropy.js';
 import { teacherLabelled } from './teacher-labels.js';
 import type {
-  OptimizerName,
   ResolvedTripletConfig,
-  ScheduleName,
+  TripletBaseline,
   TripletConfig,
   TripletHooks,
   TripletResult,
@@ -27,15 +36,18 @@ import type {
 } from './types.js';
 
 const OPTIMIZERS: readonly OptimizerName[] = ['adam', 'sgd', 'momentum'];
-const SCHEDULES: readonly ScheduleName[] = ['cosine', 'constant'];
+const LR_SCHEDULES: readonly LrScheduleName[] = ['cosine', 'constant'];
+const BASELINES: readonly TripletBaseline[] = ['pseudo-labels', 'label-smoothing'];
+/** Losses whose options are Hinton's temperature and α. */
+const HINTON_OPTIONS = new Set(['hinton', 'kl']);
 
 /**
  * The config {@link runTriplet} will run, with defaults filled in, validated, and datasets
- * replaced by their descriptions; `configHash(resolveTripletConfig(c))` is the run's hash, known
- * before running it (to skip runs already on disk).
+ * replaced by their descriptions; `tripletConfigHash(resolveTripletConfig(c))` is the run's hash,
+ * known before running it (to skip runs already on disk).
  *
  * @example
- * const hash = configHash(resolveTripletConfig({ train, test, temperature: 8 }));
+ * const hash = tripletConfigHash(resolveTripletConfig({ train, test, temperature: 8 }));
  */
 export function resolveTripletConfig(config: TripletConfig): ResolvedTripletConfig {
   const where = 'runTriplet';
@@ -44,15 +56,21 @@ export function resolveTripletConfig(config: TripletConfig): ResolvedTripletConf
     student: config.student ?? 'cnn-student',
     train: describeDataset(config.train),
     test: describeDataset(config.test),
+    ...(config.validation ? { validation: describeDataset(config.validation) } : {}),
     teacherEpochs: config.teacherEpochs ?? 4,
     studentEpochs: config.studentEpochs ?? 12,
     batchSize: config.batchSize ?? 128,
     optimizer: config.optimizer ?? 'adam',
     learningRate: config.learningRate ?? 1e-3,
-    schedule: config.schedule ?? 'cosine',
+    lrSchedule: config.lrSchedule ?? DEFAULT_LR_SCHEDULE,
     loss: config.loss ?? 'hinton',
-    temperature: config.temperature ?? 4,
-    alpha: config.alpha ?? 0.9,
+    ...(config.lossOptions && Object.keys(config.lossOptions).length > 0
+      ? { lossOptions: { ...config.lossOptions } }
+      : {}),
+    ...(config.taps ? { taps: config.taps } : {}),
+    temperature: config.temperature ?? KD_DEFAULTS.temperature,
+    alpha: config.alpha ?? KD_DEFAULTS.alpha,
+    ...(config.baseline ? { baseline: config.baseline } : {}),
     seed: config.seed ?? 0,
     teacherSeed: config.teacherSeed ?? 0,
     labelFraction: config.labelFraction ?? 1,
@@ -62,18 +80,19 @@ export function resolveTripletConfig(config: TripletConfig): ResolvedTripletConf
   assertInteger(where, 'batchSize', resolved.batchSize, 1);
   assertOneOf(where, 'optimizer', resolved.optimizer, OPTIMIZERS);
   assertPositive(where, 'learningRate', resolved.learningRate);
-  assertOneOf(where, 'schedule', resolved.schedule, SCHEDULES);
+  assertOneOf(where, 'lrSchedule', resolved.lrSchedule, LR_SCHEDULES);
   assertPositive(where, 'temperature', resolved.temperature);
   assertInRange(where, 'alpha', resolved.alpha, 0, 1);
   assertInteger(where, 'seed', resolved.seed, 0);
   assertInteger(where, 'teacherSeed', resolved.teacherSeed, 0);
   assertInRange(where, 'labelFraction', resolved.labelFraction, Number.MIN_VALUE, 1);
+  if (resolved.baseline !== undefined) assertOneOf(where, 'baseline', resolved.baseline, BASELINES);
   if (resolved.labelFraction === 1) return resolved;
   const fewLabelScratchEpochs =
     config.fewLabelScratchEpochs ??
     Math.max(1, Math.round(resolved.studentEpochs / resolved.labelFraction));
   assertInteger(where, 'fewLabelScratchEpochs', fewLabelScratchEpochs, 1);
-  // Equal epochs was the only protocol before this option: its runs keep their hashes.
+  // An equal-epochs config omits the field, so it hashes as a config without it.
   return fewLabelScratchEpochs === resolved.studentEpochs
     ? resolved
     : { ...resolved, fewLabelScratchEpochs };
@@ -96,8 +115,13 @@ async function finishRow(
   run: StudentRun,
   teacher: tfl.LayersModel,
   test: ImageDataset,
+  validation: ImageDataset | undefined,
+  field: MonitoredField,
 ): Promise<TripletRow> {
   const accuracy = (await evaluate(run.model, test)).accuracy;
+  const validationAccuracy = validation
+    ? (await evaluate(run.model, validation)).accuracy
+    : undefined;
   // Accuracy on the teacher's predicted labels is the agreement with the teacher.
   const agreement = (await evaluate(run.model, teacherLabelled(teacher, test))).accuracy;
   return {
@@ -107,12 +131,13 @@ async function finishRow(
     params: run.model.countParams(),
     agreement,
     seconds: trainingSeconds(run.result.history),
-    history: toEpochRecords(run.result.history, run.testAccuracy),
+    history: toEpochRecords(run.result.history, run.testAccuracy, field),
+    ...(validationAccuracy !== undefined ? { validationAccuracy } : {}),
   };
 }
 
 /**
- * The Hinton triplet: trains (or loads from `teacherCacheDir`, or reuses `teacherModel`) a
+ * The Hinton triplet: trains (or gets from `teacherStore`, or reuses `teacherModel`) a
  * teacher, trains the student from scratch, then distils the same student (same init seed, same
  * batch order) from the teacher with the teacher-output cache, and evaluates all three on `test`.
  *
@@ -128,15 +153,19 @@ async function finishRow(
  * const train = await loadFashionMnistMini({ split: 'train' });
  * const test = await loadFashionMnistMini({ split: 'test' });
  * const { rows } = await runTriplet({ train, test, teacherEpochs: 2, studentEpochs: 3 });
- * for (const r of rows) console.log(r.role, r.accuracy, r.agreement);
+ * console.log(rows.teacher.accuracy, rows.scratch.accuracy, rows.kd.accuracy);
  */
 export async function runTriplet(
   config: TripletConfig,
   hooks: TripletHooks = {},
 ): Promise<TripletResult> {
   const resolved = resolveTripletConfig(config);
-  const { train, test } = config;
+  const { train, test, validation } = config;
+  // With a validation split, per-epoch monitoring uses it; test is scored once, at the end.
+  const monitored = validation ?? test;
+  const field: MonitoredField = validation ? 'validationAccuracy' : 'testAccuracy';
   const phase = async (name: Parameters<NonNullable<TripletHooks['onPhase']>>[0]) => {
+    throwIfInterrupted(hooks.signal, name);
     await hooks.onPhase?.(name);
   };
   const evaluateEachEpoch = config.evaluateEachEpoch !== false;
@@ -151,9 +180,10 @@ export async function runTriplet(
         ? Math.max(1, Math.round(scratchEpochs / resolved.studentEpochs))
         : 1;
     const evaluator = epochEvaluator(
-      evaluateEachEpoch && role !== 'teacher' ? test : undefined,
+      evaluateEachEpoch && role !== 'teacher' ? monitored : undefined,
       (record) => hooks.onEpochEnd?.(role, record),
       every,
+      field,
     );
     return {
       callbacks: [evaluator.callback, ...(hooks.callbacks?.(role) ?? [])],
@@ -163,7 +193,8 @@ export async function runTriplet(
   const recipe = {
     batchSize: resolved.batchSize,
     optimizer: { name: resolved.optimizer, learningRate: resolved.learningRate },
-    lrSchedule: resolved.schedule,
+    lrSchedule: resolved.lrSchedule,
+    ...(hooks.signal ? { signal: hooks.signal } : {}),
   } as const;
   const inputShape = train.shape;
   const numClasses = train.numClasses;
@@ -175,10 +206,9 @@ export async function runTriplet(
   if (config.teacherModel) {
     teacher = config.teacherModel;
     teacherSource = 'provided';
-  } else if (config.teacherCacheDir) {
+  } else if (config.teacherStore) {
     await phase('load-teacher');
-    const loaded = await loadOrTrainTeacher({
-      dir: config.teacherCacheDir,
+    const loaded = await config.teacherStore({
       model: resolved.teacher,
       train,
       test,
@@ -186,14 +216,15 @@ export async function runTriplet(
       batchSize: resolved.batchSize,
       optimizer: resolved.optimizer,
       learningRate: resolved.learningRate,
-      schedule: resolved.schedule,
+      lrSchedule: resolved.lrSchedule,
       seed: resolved.teacherSeed,
       callbacks: tracked('teacher').callbacks,
+      ...(hooks.signal ? { signal: hooks.signal } : {}),
       evaluateEachEpoch,
       onTrainingStart: () => phase('train-teacher'),
     });
     teacher = loaded.model;
-    teacherSource = loaded.fromCache ? 'cache' : 'trained';
+    teacherSource = loaded.fromStore ? 'store' : 'trained';
     teacherSeconds = loaded.seconds;
     teacherHistory = loaded.history;
   } else {
@@ -202,7 +233,7 @@ export async function runTriplet(
     const result = await trainSupervised({
       model: teacher,
       train,
-      ...(evaluateEachEpoch ? { validation: test } : {}),
+      ...(evaluateEachEpoch ? { validation: monitored } : {}),
       epochs: resolved.teacherEpochs,
       seed: resolved.teacherSeed,
       callbacks: tracked('teacher').callbacks,
@@ -210,7 +241,7 @@ export async function runTriplet(
     });
     teacherSource = 'trained';
     teacherSeconds = trainingSeconds(result.history);
-    teacherHistory = toEpochRecords(result.history);
+    teacherHistory = toEpochRecords(result.history, undefined, field);
   }
 
   try {
@@ -218,6 +249,9 @@ export async function runTriplet(
     if (!teacherRow) {
       await phase('evaluate-teacher');
       const evaluation = await evaluate(teacher, test);
+      const validationAccuracy = validation
+        ? (await evaluate(teacher, validation)).accuracy
+        : undefined;
       teacherRow = {
         role: 'teacher',
         model: resolved.teacher,
@@ -226,6 +260,7 @@ export async function runTriplet(
         agreement: 1,
         seconds: teacherSeconds,
         history: teacherHistory,
+        ...(validationAccuracy !== undefined ? { validationAccuracy } : {}),
       };
     }
 
@@ -251,6 +286,8 @@ export async function runTriplet(
           { model, result, testAccuracy },
           teacher,
           test,
+          validation,
+          field,
         );
       } finally {
         model.dispose();
@@ -269,27 +306,70 @@ export async function runTriplet(
           epochs: scratchEpochs,
         }),
       ));
+    // A baseline trains on the teacher's hard labels where a true label is missing (optionally
+    // smoothed to the teacher's soft-target entropy); otherwise the student is distilled.
+    const labelSmoothing =
+      resolved.baseline === 'label-smoothing'
+        ? matchedLabelSmoothing(
+            Math.min(
+              Math.log(numClasses),
+              meanSoftTargetEntropy(teacher, train, resolved.temperature),
+            ),
+            numClasses,
+          )
+        : undefined;
+    const lossOptions = HINTON_OPTIONS.has(resolved.loss)
+      ? { temperature: resolved.temperature, alpha: resolved.alpha, ...resolved.lossOptions }
+      : { ...resolved.lossOptions };
     const kdRow = await studentRow('student-kd', (model, callbacks) =>
-      distill({
-        teacher,
-        student: model,
-        train: kdTrain,
-        loss: resolved.loss,
-        lossOptions: { temperature: resolved.temperature, alpha: resolved.alpha },
-        teacherCache: config.teacherLogits ?? 'auto',
-        callbacks,
-        ...common,
-      }),
+      resolved.baseline
+        ? trainSupervised({
+            model,
+            train: pseudoLabelled(kdTrain, teacherLabelled(teacher, train)),
+            ...(labelSmoothing !== undefined ? { lossOptions: { labelSmoothing } } : {}),
+            callbacks,
+            ...common,
+          })
+        : distill({
+            teacher,
+            student: model,
+            train: kdTrain,
+            loss: resolved.loss,
+            lossOptions,
+            ...(resolved.taps ? { taps: resolved.taps } : {}),
+            teacherCache: config.teacherLogits ?? 'auto',
+            callbacks,
+            ...common,
+          }),
     );
 
     return {
-      rows: [teacherRow, scratchRow, kdRow],
+      rows: { teacher: teacherRow, scratch: scratchRow, kd: kdRow },
       backend: tf.getBackend(),
       config: resolved,
-      configHash: configHash(resolved),
+      configHash: tripletConfigHash(resolved),
       teacherSource,
+      ...(labelSmoothing !== undefined ? { labelSmoothing } : {}),
     };
   } finally {
     if (!config.teacherModel) teacher.dispose();
+  }
+}
+
+/** `data` with each missing label (−1) replaced by the teacher's predicted class. */
+function pseudoLabelled(data: ImageDataset, byTeacher: ImageDataset): ImageDataset {
+  const labels = Int32Array.from(data.labels, (label, i) =>
+    label >= 0 ? label : (byTeacher.labels[i] as number),
+  );
+  return { ...data, name: `${data.name}:pseudo-labels`, labels };
+}
+
+/** Throws INTERRUPTED once `signal` is aborted, instead of starting `phase`. */
+function throwIfInterrupted(signal: AbortSignal | undefined, phase: string): void {
+  if (signal?.aborted) {
+    throw new KdkitError(
+      'INTERRUPTED',
+      `runTriplet: interrupted before '${phase}'; nothing more was run.`,
+    );
   }
 }

@@ -1,26 +1,6 @@
 import { KdkitError } from '@kdkit/engine';
-import type { MeanStd, TripletResult, TripletSummary } from './types.js';
-
-/**
- * Mean and sample standard deviation: std = √(Σ(x − mean)² / (n − 1)), and 0 for one value
- * (as `torch.std` / `numpy.std(ddof=1)`).
- *
- * @example
- * meanStd([1, 2, 3]); // { mean: 2, std: 1, n: 3 }
- */
-export function meanStd(values: readonly number[]): MeanStd {
-  const n = values.length;
-  if (n === 0) {
-    throw new KdkitError(
-      'INVALID_ARGUMENT',
-      'meanStd: values is empty; expected at least one number',
-    );
-  }
-  const mean = values.reduce((sum, v) => sum + v, 0) / n;
-  if (n === 1) return { mean, std: 0, n };
-  const squares = values.reduce((sum, v) => sum + (v - mean) ** 2, 0);
-  return { mean, std: Math.sqrt(squares / (n - 1)), n };
-}
+import { meanCi, meanStd, pairedComparison } from './stats.js';
+import type { TripletResult, TripletSummary } from './types.js';
 
 /**
  * The fraction of the teacher–student gap that distillation recovers:
@@ -42,13 +22,16 @@ export function gapRecovered(accuracies: {
 }
 
 /**
- * Summarizes triplets of the same config over several seeds: mean ± std of each role's test
- * accuracy and agreement, the gap recovered of the means, and how many pooled standard
- * deviations KD is above scratch: (mean_kd − mean_scratch) / √((std_kd² + std_scratch²) / 2).
+ * Summarizes triplets of the same config over several seeds (and teachers): mean ± std of each
+ * role's test accuracy and agreement, the gap recovered of the means with a 95% CI from the
+ * per-seed gaps, the paired KD − scratch comparison (same init and batch order per seed: mean
+ * difference, 95% t CI, paired t-test p) and the effect size d = (mean_kd − mean_scratch) /
+ * √((std_kd² + std_scratch²) / 2) (Cohen's d, not a significance). Validation accuracies are
+ * summarized too when every run has them.
  *
  * @example
  * const s = summarizeTriplets(resultsOverSeeds);
- * console.log(`${s.kd.mean} ± ${s.kd.std}, gap recovered ${s.gapRecovered}`);
+ * console.log(`${s.kd.mean} ± ${s.kd.std}, KD − scratch CI ${s.paired.ci95}, p = ${s.paired.p}`);
  */
 export function summarizeTriplets(results: readonly TripletResult[]): TripletSummary {
   if (results.length === 0) {
@@ -57,17 +40,49 @@ export function summarizeTriplets(results: readonly TripletResult[]): TripletSum
       'summarizeTriplets: results is empty; expected at least one TripletResult',
     );
   }
-  const teacher = meanStd(results.map((r) => r.rows[0].accuracy));
-  const scratch = meanStd(results.map((r) => r.rows[1].accuracy));
-  const kd = meanStd(results.map((r) => r.rows[2].accuracy));
+  const of = (pick: (r: TripletResult) => number) => results.map(pick);
+  const teacher = meanStd(of((r) => r.rows.teacher.accuracy));
+  const scratch = meanStd(of((r) => r.rows.scratch.accuracy));
+  const kd = meanStd(of((r) => r.rows.kd.accuracy));
   const pooled = Math.sqrt((kd.std ** 2 + scratch.std ** 2) / 2);
+  const perSeedGaps = results.map((r) =>
+    gapRecovered({
+      teacher: r.rows.teacher.accuracy,
+      scratch: r.rows.scratch.accuracy,
+      kd: r.rows.kd.accuracy,
+    }),
+  );
+  const validation = (role: 'teacher' | 'scratch' | 'kd') => {
+    const values = results.map((r) => r.rows[role].validationAccuracy);
+    return values.every((v): v is number => v !== undefined) ? meanStd(values) : undefined;
+  };
+  const kdValidation = validation('kd');
+  const scratchValidation = validation('scratch');
+  const teacherValidation = validation('teacher');
   return {
     teacher,
     scratch,
     kd,
-    scratchAgreement: meanStd(results.map((r) => r.rows[1].agreement)),
-    kdAgreement: meanStd(results.map((r) => r.rows[2].agreement)),
+    scratchAgreement: meanStd(of((r) => r.rows.scratch.agreement)),
+    kdAgreement: meanStd(of((r) => r.rows.kd.agreement)),
     gapRecovered: gapRecovered({ teacher: teacher.mean, scratch: scratch.mean, kd: kd.mean }),
-    kdMinusScratchInStd: pooled > 0 ? (kd.mean - scratch.mean) / pooled : Number.NaN,
+    gapRecoveredCi95: perSeedGaps.every(Number.isFinite)
+      ? meanCi(perSeedGaps).ci95
+      : [Number.NaN, Number.NaN],
+    paired: pairedComparison(
+      of((r) => r.rows.kd.accuracy),
+      of((r) => r.rows.scratch.accuracy),
+    ),
+    effectSizeD: pooled > 0 ? (kd.mean - scratch.mean) / pooled : Number.NaN,
+    teachers: new Set(results.map((r) => r.config.teacherSeed)).size,
+    ...(kdValidation && scratchValidation && teacherValidation
+      ? {
+          validation: {
+            teacher: teacherValidation,
+            scratch: scratchValidation,
+            kd: kdValidation,
+          },
+        }
+      : {}),
   };
 }

@@ -1,4 +1,5 @@
-import { type ImageDataset, loadFashionMnistMini } from '@kdkit/datasets';
+import type { ImageDataset } from '@kdkit/datasets';
+import { loadFashionMnistMini } from '@kdkit/datasets/node';
 import { createModel } from '@kdkit/models';
 import { describeBackends, expectNoLeaks } from '@kdkit/test-utils';
 import { evaluate } from '@kdkit/trainers';

@@ -199,7 +199,10 @@ export function decodeCheckpoint(bytes: Uint8Array, source: string): CheckpointD
   const partial = h['partialEpoch'];
   check(
     partial === undefined ||
-      (isObject(partial) && count(partial['batches']) && count(partial['images']) && isObject(partial['sums'])),
+      (isObject(partial) &&
+        count(partial['batches']) &&
+        count(partial['images']) &&
+        isObject(partial['sums'])),
     "'partialEpoch'",
   );
   const load = (entry: unknown): StoredTensor => {
@@ -265,12 +268,14 @@ const sameShape = (a: readonly number[], b: readonly number[]) =>
 
 /**
  * Puts a checkpoint's weights and optimizer state back into the models of a run, checking that
- * the loop kind, model count and every weight shape match.
+ * the loop kind, model count and every weight shape match and, with `expected`, that the run's
+ * settings are the checkpoint's (before any weight is touched).
  */
 export async function restoreCheckpoint(
   data: CheckpointData,
   kind: TrainerKind,
   targets: readonly TrainedModel[],
+  expected?: { readonly recipe: Readonly<Record<string, unknown>>; readonly source: string },
 ): Promise<void> {
   const where = 'resumeFrom';
   if (data.kind !== kind) {
@@ -285,6 +290,8 @@ export async function restoreCheckpoint(
       `${where}: checkpoint holds ${data.models.length} model(s), this run trains ${targets.length}`,
     );
   }
+  if (expected !== undefined && data.recipe !== undefined)
+    assertSameRecipe(expected.source, data.recipe, expected.recipe);
   targets.forEach(({ name, model }, m) => {
     const stored = data.models[m]?.weights ?? [];
     const live = model.weights;
@@ -347,4 +354,43 @@ export async function restoreCheckpoint(
       }
     }
   }
+}
+
+/** Canonical JSON (sorted keys), so settings compare by value. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'undefined';
+}
+
+/**
+ * Refuses a resume whose settings differ from the checkpoint's, naming each with both values.
+ * `epochs` may grow (the run is extended), never shrink.
+ */
+function assertSameRecipe(
+  source: string,
+  stored: Readonly<Record<string, unknown>>,
+  current: Readonly<Record<string, unknown>>,
+): void {
+  const keys = [...new Set([...Object.keys(stored), ...Object.keys(current)])];
+  const differing = keys.filter(
+    (key) =>
+      canonical(stored[key]) !== canonical(current[key]) &&
+      !(key === 'epochs' && Number(current[key]) > Number(stored[key])),
+  );
+  if (differing.length === 0) return;
+  const show = (value: unknown) => (value === undefined ? '(not set)' : canonical(value));
+  throw new KdkitError(
+    'CONFIG_INVALID',
+    `resumeFrom: the checkpoint in ${source} belongs to a run with other settings: ${differing
+      .map((key) => `${key} ${show(stored[key])} in the checkpoint, ${show(current[key])} now`)
+      .join(
+        '; ',
+      )}. Resume with the checkpoint's settings (epochs may only grow), or start over without resuming.`,
+  );
 }

@@ -82,6 +82,11 @@ interface TeacherOutput {
  * not cached (they are 100–1000× larger than logits): with a loss that `needsFeatures`, the
  * teacher runs every step and single-output models are wrapped with `withFeatures` (see `taps`).
  *
+ * Teachers without a forward pass: the `Teacher` contract maps images to logits, but a
+ * soft-target store holds logits by dataset index. Its adapter (`storeTeacher` in
+ * @kdkit/soft-targets) fills a {@link TeacherCache} with every stored row before training; pass
+ * it as `teacherCache`, and the store's `logits(xs)` is never called (a full cache has no misses).
+ *
  * Teacher and student must agree on input shape and classes; otherwise this throws
  * `SHAPE_MISMATCH` naming both shapes, before any step.
  *

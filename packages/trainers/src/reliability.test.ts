@@ -1,8 +1,8 @@
 // Issue 17: interrupts, resume settings, empty data, bad loss results, leaks on a throwing loss.
 import { isKdkitError } from '@kdkit/engine';
 import type { DistillationLoss } from '@kdkit/losses';
-import * as tf from '@tensorflow/tfjs-core';
 import { describeBackends } from '@kdkit/test-utils';
+import * as tf from '@tensorflow/tfjs-core';
 import { expect, it } from 'vitest';
 import { quadrantDataset, testCrossEntropy, tinyMlp, weightsOf } from '../test/fixtures.js';
 import { checkpoint } from './callbacks/checkpoint.js';
@@ -81,7 +81,12 @@ describeBackends(['cpu'], 'training reliability (issue 17)', () => {
   });
 
   it('#8 an empty training set is refused before any step', async () => {
-    const empty = { ...quadrantDataset(4, 1), images: new Float32Array(0), labels: new Int32Array(0), size: 0 };
+    const empty = {
+      ...quadrantDataset(4, 1),
+      images: new Float32Array(0),
+      labels: new Int32Array(0),
+      size: 0,
+    };
     const error = await rejects(() =>
       trainSupervised({ model: tinyMlp(1), train: empty, epochs: 1, batchSize: 4 }),
     );

@@ -4,3 +4,10 @@ export {
   installWasmKernels,
   uninstallWasmKernels,
 } from './install.js';
+export {
+  checkThreadCount,
+  MAX_WASM_THREADS,
+  parseWasmThreadsRequest,
+  type ThreadsRequest,
+  threadsSummary,
+} from './threads-request.js';

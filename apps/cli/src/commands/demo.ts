@@ -1,5 +1,7 @@
 import type { Command } from '@commander-js/extra-typings';
-import type { TripletPhase, TripletResult, TripletRole } from '@kdkit/experiments';
+import { KdkitError } from '@kdkit/engine';
+import type { TripletPhase, TripletResult, TripletRole, TripletRow } from '@kdkit/experiments';
+import { KD_DEFAULTS } from '@kdkit/losses';
 import { z } from 'zod';
 import { resolveOptions } from '../config.js';
 import { startCommand } from '../context.js';
@@ -15,6 +17,7 @@ import {
   outputShape,
 } from '../options.js';
 import { count, percent, renderTable, seconds } from '../output.js';
+import { TEACHER_INPUT_HELP, teacherShape } from '../teachers.js';
 
 export const demoSchema = z.strictObject({
   ...outputShape,
@@ -32,11 +35,13 @@ export const demoSchema = z.strictObject({
   batchSize: z.int().min(1).default(128),
   lr: z.number().positive().default(0.001),
   loss: z.string().default('hinton'),
-  temperature: z.number().positive().default(4),
-  alpha: z.number().min(0).max(1).default(0.9),
+  temperature: z.number().positive().default(KD_DEFAULTS.temperature),
+  alpha: z.number().min(0).max(1).default(KD_DEFAULTS.alpha),
   seed: z.int().min(0).default(0),
   labelFraction: z.number().gt(0).max(1).default(1),
-  teacherCache: z.string().optional(),
+  teacherStore: z.string().optional(),
+  ...teacherShape,
+  trainTeacher: z.boolean().optional(),
 });
 export type DemoOptions = z.infer<typeof demoSchema>;
 
@@ -82,7 +87,13 @@ export function registerDemo(program: Command): void {
     .option('--data-dir <dir>', 'where the full Fashion-MNIST files are (with --full)')
     .option('--limit <n>', 'train on the first n training images only', integerArg(1))
     .option('--test-limit <n>', 'test on the first n test images only', integerArg(1))
-    .option('--teacher <model>', 'teacher zoo name', 'cnn-teacher')
+    .option(
+      '--teacher <model>',
+      'a zoo name (pretrained:NAME when shipped, else trained here), a saved model folder, or pretrained:NAME',
+      'cnn-teacher',
+    )
+    .option('--train-teacher', 'train the teacher here even when a pretrained one is shipped')
+    .option('--teacher-input <scaling>', TEACHER_INPUT_HELP)
     .option('--student <model>', 'student zoo name', 'cnn-student')
     .option('--epochs <n>', 'epochs of the teacher and of both students', integerArg(1))
     .option('--teacher-epochs <n>', 'teacher epochs', integerArg(1), 6)
@@ -90,8 +101,18 @@ export function registerDemo(program: Command): void {
     .option('--batch-size <n>', 'images per step', integerArg(1), 128)
     .option('--lr <rate>', 'Adam learning rate (cosine schedule)', numberArg, 0.001)
     .option('--loss <name>', 'distillation loss (see kdkit list losses)', 'hinton')
-    .option('-T, --temperature <t>', 'softmax temperature of the soft targets', numberArg, 4)
-    .option('--alpha <a>', 'weight of the soft term: α·T²·soft + (1−α)·hard', numberArg, 0.9)
+    .option(
+      '-T, --temperature <t>',
+      'softmax temperature of the soft targets',
+      numberArg,
+      KD_DEFAULTS.temperature,
+    )
+    .option(
+      '--alpha <a>',
+      'weight of the soft term: α·T²·soft + (1−α)·hard',
+      numberArg,
+      KD_DEFAULTS.alpha,
+    )
     .option('--seed <n>', 'seed of init and batch order', integerArg(0), 0)
     .option(
       '--label-fraction <f>',
@@ -100,8 +121,8 @@ export function registerDemo(program: Command): void {
       1,
     )
     .option(
-      '--teacher-cache <dir>',
-      'reuse a teacher trained by an earlier run with the same settings',
+      '--teacher-store <dir>',
+      'keep trained teachers in this folder and reuse one trained by an earlier run with the same settings',
     );
   addLossModuleOption(command);
   addBackendOption(command);
@@ -124,11 +145,21 @@ Examples:
 
 export async function runDemo(options: DemoOptions): Promise<TripletResult> {
   const started = Date.now();
-  const { getDataset } = await import('@kdkit/datasets');
+  const { getDataset } = await import('@kdkit/datasets/node');
   const { runTriplet } = await import('@kdkit/experiments');
+  const { teacherStore } = await import('@kdkit/experiments/node');
   const { progressCallbacks } = await import('../progress.js');
   await loadLossModules(options.lossModule);
+  const { checkSplits } = await import('../preflight.js');
+  const { InterruptWatch } = await import('../interrupt.js');
   const { out, backend } = await startCommand(options);
+  // Names are checked before anything trains: the loss and both models.
+  const { getLoss } = await import('@kdkit/losses');
+  const { modelInfo } = await import('@kdkit/models');
+  getLoss(options.loss).dispose?.();
+  const zooTeacher = !/[/\\]|^\.|\.onnx$|^pretrained:/i.test(options.teacher);
+  if (zooTeacher) modelInfo(options.teacher);
+  modelInfo(options.student);
   const datasetName = options.full ? 'fashion-mnist' : 'fashion-mnist-mini';
   const load = (split: 'train' | 'test', limit: number | undefined) =>
     getDataset(datasetName, {
@@ -140,25 +171,44 @@ export async function runDemo(options: DemoOptions): Promise<TripletResult> {
     load('train', options.limit),
     load('test', options.testLimit),
   ]);
+  checkSplits('kdkit demo', train, test);
+  const { checkTeacherFitsData, resolveTeacher } = await import('../teachers.js');
+  // A zoo teacher: the shipped pretrained one when there is one, else one trained here.
+  let teacherFlag = options.teacher;
+  if (zooTeacher && !options.trainTeacher) {
+    const { listPretrained } = await import('@kdkit/pretrained/node');
+    const shipped = (await listPretrained()).some(
+      (t) => t.model === options.teacher && t.dataset === 'fashion-mnist',
+    );
+    if (shipped) teacherFlag = `pretrained:${options.teacher}`;
+    else out.info(`No pretrained ${options.teacher} is shipped yet: training one here.`);
+  }
+  const given =
+    teacherFlag === options.teacher && zooTeacher
+      ? undefined
+      : await resolveTeacher({ ...options, teacher: teacherFlag }, 'fashion-mnist');
+  if (given && !given.model) {
+    given.dispose();
+    throw new KdkitError(
+      'INVALID_ARGUMENT',
+      `--teacher ${options.teacher}: the demo needs a tfjs teacher (a saved model folder or pretrained:NAME); distil from an ONNX teacher with kdkit distill --teacher ${options.teacher}.`,
+    );
+  }
+  if (given) checkTeacherFitsData(given, train);
   const teacherEpochs = options.epochs ?? options.teacherEpochs;
   const studentEpochs = options.epochs ?? options.studentEpochs;
   out.info(
     `kdkit demo: ${options.teacher} → ${options.student} on ${datasetName} (${count(train.size)} train / ${count(test.size)} test images); teacher ${teacherEpochs} epochs, students ${studentEpochs} epochs each.`,
   );
-  // runTriplet keeps no checkpoints: a Ctrl-C ends the demo at once, saying so.
-  const onInterrupt = (): void => {
-    process.stderr.write(
-      '\nkdkit: demo interrupted; nothing was saved (--teacher-cache DIR keeps a trained teacher for the next run).\n',
-    );
-    process.exit(1);
-  };
-  process.once('SIGINT', onInterrupt);
+  // A Ctrl-C stops the running trainer after its step; the demo then ends, saving nothing.
+  const watch = new InterruptWatch();
   let result: TripletResult;
   try {
     result = await runTriplet(
       {
-        teacher: options.teacher,
+        teacher: given?.label ?? options.teacher,
         student: options.student,
+        ...(given?.model ? { teacherModel: given.model } : {}),
         train,
         test,
         teacherEpochs,
@@ -172,9 +222,12 @@ export async function runDemo(options: DemoOptions): Promise<TripletResult> {
         teacherSeed: options.seed,
         labelFraction: options.labelFraction,
         evaluateEachEpoch: false,
-        ...(options.teacherCache === undefined ? {} : { teacherCacheDir: options.teacherCache }),
+        ...(options.teacherStore === undefined
+          ? {}
+          : { teacherStore: teacherStore(options.teacherStore) }),
       },
       {
+        signal: watch.signal,
         onPhase: (phase) => out.info(`• ${describePhase(phase, options)}`),
         callbacks: (role) =>
           out.showProgress
@@ -185,24 +238,40 @@ export async function runDemo(options: DemoOptions): Promise<TripletResult> {
             : [],
       },
     );
+  } catch (error) {
+    if (watch.interrupted) {
+      throw new KdkitError(
+        'INTERRUPTED',
+        `demo interrupted; nothing was saved${options.teacherStore === undefined ? ' (--teacher-store DIR keeps a trained teacher for the next run)' : ''}.`,
+        { cause: error },
+      );
+    }
+    throw error;
   } finally {
-    process.off('SIGINT', onInterrupt);
+    watch.dispose();
+    given?.dispose();
+  }
+  if (watch.interrupted) {
+    throw new KdkitError('INTERRUPTED', 'demo interrupted after its last step; nothing was saved.');
   }
   const totalMs = Date.now() - started;
+  const { teacher, scratch, kd } = result.rows;
+  const rows = [teacher, scratch, kd];
+  const summary = (row: TripletRow) => ({
+    role: row.role,
+    model: row.model,
+    accuracy: row.accuracy,
+    params: row.params,
+    agreement: row.agreement,
+    seconds: row.seconds,
+  });
   out.result(
     {
       backend: backend.name,
       dataset: datasetName,
       trainSize: train.size,
       testSize: test.size,
-      rows: result.rows.map((row) => ({
-        role: row.role,
-        model: row.model,
-        accuracy: row.accuracy,
-        params: row.params,
-        agreement: row.agreement,
-        seconds: row.seconds,
-      })),
+      rows: { teacher: summary(teacher), scratch: summary(scratch), kd: summary(kd) },
       config: result.config,
       configHash: result.configHash,
       teacherSource: result.teacherSource,
@@ -211,7 +280,7 @@ export async function runDemo(options: DemoOptions): Promise<TripletResult> {
     () => {
       const table = renderTable(
         ['', 'model', 'test accuracy', 'params', 'agreement with teacher', 'train time'],
-        result.rows.map((row) => [
+        rows.map((row) => [
           ROLE_LABEL[row.role],
           row.model,
           percent(row.accuracy),
@@ -222,7 +291,6 @@ export async function runDemo(options: DemoOptions): Promise<TripletResult> {
             : seconds(row.seconds * 1000),
         ]),
       );
-      const [, scratch, kd] = result.rows;
       const delta = (kd.accuracy - scratch.accuracy) * 100;
       return [
         table,

@@ -20,6 +20,12 @@ import {
   trainingShape,
 } from '../options.js';
 import { count, percent, renderTable, seconds } from '../output.js';
+import {
+  TEACHER_FLAG_HELP,
+  TEACHER_INPUT_HELP,
+  TEACHER_LAYOUT_HELP,
+  teacherShape,
+} from '../teachers.js';
 
 const lossOptionValue = z.union([z.number(), z.string(), z.boolean()]);
 
@@ -28,7 +34,9 @@ export const distillSchema = z.strictObject({
   ...backendShape,
   ...trainingShape,
   ...lossModuleShape,
-  teacher: z.string({ error: 'required: the directory of a saved teacher (kdkit train --out)' }),
+  teacher: z.string().optional(),
+  ...teacherShape,
+  teacherStore: z.string().optional(),
   student: z.string({ error: 'required: a zoo model name or the directory of a saved model' }),
   loss: z.string().default('hinton'),
   temperature: z.number().positive().optional(),
@@ -76,7 +84,13 @@ export function registerDistill(program: Command): void {
         'once per image and cached. The student is evaluated on the test split (accuracy and ' +
         'agreement with the teacher) and saved to --out with its metadata.',
     )
-    .option('--teacher <dir>', 'directory of the saved teacher (from kdkit train)')
+    .option('--teacher <dir|file.onnx|pretrained:NAME>', TEACHER_FLAG_HELP)
+    .option('--teacher-layout <layout>', TEACHER_LAYOUT_HELP)
+    .option('--teacher-input <scaling>', TEACHER_INPUT_HELP)
+    .option(
+      '--teacher-store <dir>',
+      'a soft-target store (kdkit soft-targets) as the teacher, instead of --teacher',
+    )
     .option('--student <model|dir>', 'zoo name of a fresh student, or a saved model directory')
     .option('--loss <name>', 'distillation loss (kdkit list losses)', 'hinton')
     .option(
@@ -116,7 +130,10 @@ export function registerDistill(program: Command): void {
 Examples:
   $ kdkit distill --teacher runs/teacher --student cnn-student --loss hinton -T 4 --alpha 0.9 --out runs/kd
   $ kdkit distill --teacher runs/teacher --student cnn-student --loss dkd --loss-option beta=8
-  $ kdkit distill --teacher runs/teacher --student lenet5 --loss-module ./my-loss.mjs --loss my-loss`,
+  $ kdkit distill --teacher runs/teacher --student lenet5 --loss-module ./my-loss.mjs --loss my-loss
+  $ kdkit distill --teacher model.onnx --teacher-input mean=0.286,std=0.353 --dataset fashion-mnist
+  $ kdkit distill --teacher pretrained:cnn-teacher --dataset fashion-mnist
+  $ kdkit distill --teacher-store stores/fmnist --dataset fashion-mnist`,
     )
     .action(async (_options, self) => {
       await runDistill(await resolveOptions(self, distillSchema));
@@ -137,12 +154,14 @@ async function isModelDir(path: string): Promise<boolean> {
 export async function runDistill(options: DistillOptions): Promise<void> {
   const started = Date.now();
   const { getLoss } = await import('@kdkit/losses');
-  const { configHash } = await import('@kdkit/experiments');
-  const { createModel, loadModel, modelInfo, saveModel, withFeatures } = await import(
-    '@kdkit/models'
+  const { runConfigHash } = await import('@kdkit/experiments');
+  const { createModel, modelInfo, withFeatures } = await import('@kdkit/models');
+  const { loadModel, saveModel } = await import('@kdkit/models/node');
+  const { DEFAULT_LR_SCHEDULE, distill, evaluate } = await import('@kdkit/trainers');
+  const lrSchedule = options.schedule ?? DEFAULT_LR_SCHEDULE;
+  const { checkpointDirFor, checkpointStore, loadSplit, resumeSource, runTraining } = await import(
+    '../training.js'
   );
-  const { distill, evaluate } = await import('@kdkit/trainers');
-  const { checkpointDirFor, loadSplit, resumeSource, runTraining } = await import('../training.js');
   await loadLossModules(options.lossModule);
   const lossOptions = {
     ...options.lossOptions,
@@ -151,13 +170,25 @@ export async function runDistill(options: DistillOptions): Promise<void> {
   };
   const loss = getLoss(options.loss, lossOptions); // an unknown name fails before any work
   const { out } = await startCommand(options);
-  const teacherDir = resolve(options.teacher);
-  if (!(await isModelDir(teacherDir))) {
+  if ((options.teacher === undefined) === (options.teacherStore === undefined)) {
     throw new KdkitError(
-      'FILE_NOT_FOUND',
-      `--teacher: ${teacherDir} holds no saved model (model.json). Train one with: kdkit train --model cnn-teacher --out ${options.teacher}`,
+      'INVALID_ARGUMENT',
+      '--teacher: give exactly one of --teacher (a saved model folder, an .onnx file or pretrained:NAME) or --teacher-store (a soft-target store).',
     );
   }
+  const {
+    checkTeacherFitsData,
+    cacheAgreement,
+    openTeacherStore,
+    resolveStoreTeacher,
+    resolveTeacher,
+  } = await import('../teachers.js');
+  const store =
+    options.teacherStore === undefined ? undefined : await openTeacherStore(options.teacherStore);
+  let resolved =
+    options.teacher === undefined
+      ? undefined
+      : await resolveTeacher({ ...options, teacher: options.teacher }, options.dataset);
   const studentIsDir = await isModelDir(resolve(options.student));
   if (!studentIsDir && /[/\\]|^\./.test(options.student)) {
     throw new KdkitError(
@@ -166,21 +197,37 @@ export async function runDistill(options: DistillOptions): Promise<void> {
     );
   }
   if (!studentIsDir) modelInfo(options.student); // an unknown zoo name fails here
-  const { model: teacher, meta: teacherMeta } = await loadModel(teacherDir);
+  const studentName = studentIsDir ? undefined : options.student;
+  const outDir = resolve(options.out ?? `runs/${studentName ?? 'student'}-kd`);
+  const checkpointDir = checkpointDirFor(outDir, options.checkpointDir);
+  const { checkRunPaths, checkSplits } = await import('../preflight.js');
+  await checkRunPaths('kdkit distill', {
+    out: outDir,
+    checkpointDir,
+    protect: [
+      ...(resolved?.kind === 'model' ? [{ arg: '--teacher', dir: resolved.source }] : []),
+      ...(studentIsDir ? [{ arg: '--student', dir: resolve(options.student) }] : []),
+    ],
+  });
+  const resumeFrom = await resumeSource(options.resume, checkpointDir);
   let student: tfl.LayersModel | undefined;
   try {
-    const dataset = options.dataset ?? teacherMeta.dataset;
+    const dataset = options.dataset ?? resolved?.dataset ?? store?.manifest.dataset.name;
     if (dataset === undefined) {
       throw new KdkitError(
         'INVALID_ARGUMENT',
-        `--dataset: the teacher in ${teacherDir} does not record its dataset; pass --dataset <name>.`,
+        `--dataset: the teacher ${resolved?.source ?? options.teacher} does not record its dataset; pass --dataset <name>.`,
       );
     }
     const [train, test] = await Promise.all([
       loadSplit(dataset, 'train', options),
       loadSplit(dataset, 'test', { dataDir: options.dataDir, limit: options.testLimit }),
     ]);
-    const studentName = studentIsDir ? undefined : options.student;
+    checkSplits('kdkit distill', train, test);
+    // A teacher of other classes or image shape, or a store of other ids, is refused here.
+    if (store) resolved = await resolveStoreTeacher(store, train);
+    const teacher = resolved as NonNullable<typeof resolved>;
+    checkTeacherFitsData(teacher, train);
     student = studentIsDir
       ? (await loadModel(resolve(options.student))).model
       : createModel(options.student, {
@@ -190,23 +237,24 @@ export async function runDistill(options: DistillOptions): Promise<void> {
           ...(options.width === undefined ? {} : { width: options.width }),
         });
     const studentLabel = studentName ?? options.student;
-    const outDir = resolve(options.out ?? `runs/${studentName ?? 'student'}-kd`);
-    const checkpointDir = checkpointDirFor(outDir, options.checkpointDir);
-    const resumeFrom = await resumeSource(options.resume, checkpointDir);
     out.info(
-      `kdkit distill: ${teacherMeta.zooName ?? 'teacher'} → ${studentLabel} (${count(student.countParams())} params), loss '${options.loss}'${Object.keys(lossOptions).length ? ` ${JSON.stringify(lossOptions)}` : ''}, ${dataset}, ${count(train.size)} images, ${options.epochs} epoch${options.epochs === 1 ? '' : 's'}${resumeFrom ? `, resuming from ${resumeFrom}` : ''}`,
+      `kdkit distill: ${teacher.label} (${teacher.kind}) → ${studentLabel} (${count(student.countParams())} params), loss '${options.loss}'${Object.keys(lossOptions).length ? ` ${JSON.stringify(lossOptions)}` : ''}, ${dataset}, ${count(train.size)} images, ${options.epochs} epoch${options.epochs === 1 ? '' : 's'}${resumeFrom ? `, resuming from ${resumeFrom}` : ''}`,
     );
     const trainedStudent = student;
     // Feature losses (FitNets, AT, SP, PKT, RKD) read the zoo's default taps of both models.
-    const tapped = loss.needsFeatures
-      ? { teacher: withFeatures(teacher).model, student: withFeatures(trainedStudent).model }
-      : { teacher, student: trainedStudent };
+    const tapped =
+      loss.needsFeatures && teacher.model
+        ? {
+            teacher: withFeatures(teacher.model).model,
+            student: withFeatures(trainedStudent).model,
+          }
+        : { teacher: teacher.teacher, student: trainedStudent };
     const result = await runTraining(
       studentLabel,
       options.epochs,
       checkpointDir,
       out,
-      (callbacks) =>
+      ({ callbacks, signal }) =>
         distill({
           teacher: tapped.teacher,
           student: tapped.student,
@@ -215,17 +263,34 @@ export async function runDistill(options: DistillOptions): Promise<void> {
           epochs: options.epochs,
           batchSize: options.batchSize,
           optimizer: { name: options.optimizer, learningRate: options.lr },
-          lrSchedule: options.schedule,
+          lrSchedule,
           seed: options.seed,
-          teacherCache: options.teacherCache === 'auto' ? 'auto' : 'off',
+          teacherCache: teacher.cache ?? (options.teacherCache === 'auto' ? 'auto' : 'off'),
           ...(options.validate ? { validation: test } : {}),
           callbacks,
-          ...(resumeFrom ? { resumeFrom } : {}),
+          signal,
+          recipe: {
+            teacher: teacher.identity,
+            student: options.student,
+            width: options.width,
+            loss: options.loss,
+            lossOptions,
+            dataset,
+            limit: options.limit,
+            optimizer: options.optimizer,
+            teacherCache: options.teacherCache,
+          },
+          ...(resumeFrom ? { resumeFrom: checkpointStore(resumeFrom) } : {}),
         }),
     );
-    const metrics = await evaluate(student, test, { teacher });
+    // A store holds the training images' logits only: agreement is measured on those.
+    const scored = await evaluate(student, test, teacher.cache ? {} : { teacher: teacher.teacher });
+    const metrics = teacher.cache
+      ? { ...scored, agreement: await cacheAgreement(student, train, teacher.cache) }
+      : scored;
+    const agreementOn = teacher.cache ? 'train images, stored logits' : 'test images';
     const recipe = {
-      teacher: teacherMeta.configHash ?? teacherDir,
+      teacher: teacher.identity,
       student: options.student,
       loss: options.loss,
       lossOptions,
@@ -234,7 +299,7 @@ export async function runDistill(options: DistillOptions): Promise<void> {
       batchSize: options.batchSize,
       optimizer: options.optimizer,
       lr: options.lr,
-      schedule: options.schedule,
+      schedule: lrSchedule,
       seed: options.seed,
       limit: options.limit,
     };
@@ -247,9 +312,9 @@ export async function runDistill(options: DistillOptions): Promise<void> {
         classNames: train.classNames,
         accuracy: metrics.accuracy,
         agreement: metrics.agreement,
-        configHash: configHash(recipe),
+        recipeHash: runConfigHash(recipe),
         recipe,
-        teacher: teacherDir,
+        teacher: teacher.source,
         trainedBy: 'kdkit distill',
       },
     });
@@ -258,10 +323,11 @@ export async function runDistill(options: DistillOptions): Promise<void> {
     out.result(
       {
         teacher: {
-          dir: teacherDir,
-          model: teacherMeta.zooName,
-          accuracy: teacherMeta.accuracy,
-          params: teacher.countParams(),
+          source: teacher.source,
+          kind: teacher.kind,
+          model: teacher.label,
+          accuracy: teacher.accuracy,
+          params: teacher.params,
         },
         student: {
           out: outDir,
@@ -272,6 +338,7 @@ export async function runDistill(options: DistillOptions): Promise<void> {
           k: metrics.k,
           ece: metrics.ece,
           agreement: metrics.agreement,
+          agreementOn,
         },
         loss: options.loss,
         lossOptions,
@@ -286,11 +353,9 @@ export async function runDistill(options: DistillOptions): Promise<void> {
           [
             [
               'teacher',
-              String(teacherMeta.zooName ?? teacherDir),
-              count(teacher.countParams()),
-              typeof teacherMeta.accuracy === 'number'
-                ? `${percent(teacherMeta.accuracy)} (saved)`
-                : '-',
+              `${teacher.label} (${teacher.kind})`,
+              teacher.params === undefined ? '-' : count(teacher.params),
+              teacher.accuracy === undefined ? '-' : `${percent(teacher.accuracy)} (recorded)`,
               '100.00%',
             ],
             [
@@ -302,10 +367,10 @@ export async function runDistill(options: DistillOptions): Promise<void> {
             ],
           ],
         ) +
-        `\n${result.completedEpochs} epoch${result.completedEpochs === 1 ? '' : 's'} in ${seconds(elapsed)} · saved to ${outDir}`,
+        `\nagreement on ${agreementOn}\n${result.completedEpochs} epoch${result.completedEpochs === 1 ? '' : 's'} in ${seconds(elapsed)} · saved to ${outDir}`,
     );
   } finally {
-    teacher.dispose();
+    resolved?.dispose();
     student?.dispose();
     loss.dispose?.();
   }

@@ -1,7 +1,6 @@
 import { resolve } from 'node:path';
 import type { Command } from '@commander-js/extra-typings';
 import { KdkitError } from '@kdkit/engine';
-import type * as tfl from '@tensorflow/tfjs-layers';
 import { z } from 'zod';
 import { resolveOptions } from '../config.js';
 import { startCommand } from '../context.js';
@@ -13,16 +12,24 @@ import {
   outputShape,
 } from '../options.js';
 import { count, percent, renderTable } from '../output.js';
+import {
+  type ResolvedTeacher,
+  TEACHER_FLAG_HELP,
+  TEACHER_INPUT_HELP,
+  TEACHER_LAYOUT_HELP,
+  teacherShape,
+} from '../teachers.js';
 
 export const evalSchema = z.strictObject({
   ...outputShape,
   ...backendShape,
   model: z.string({ error: 'required: the directory of a saved model' }),
   teacher: z.string().optional(),
+  ...teacherShape,
   dataset: z.string().optional(),
   split: z.enum(['train', 'test']).default('test'),
   dataDir: z.string().optional(),
-  limit: z.int().min(1).optional(),
+  testLimit: z.int().min(1).optional(),
   topK: z.int().min(1).default(5),
   bins: z.int().min(1).default(15),
   batchSize: z.int().min(1).default(256),
@@ -39,11 +46,13 @@ export function registerEval(program: Command): void {
         'of images on which student and teacher predict the same class.',
     )
     .option('--model <dir>', 'directory of the saved model')
-    .option('--teacher <dir>', 'directory of a saved teacher, for agreement')
+    .option('--teacher <dir|file.onnx|pretrained:NAME>', `${TEACHER_FLAG_HELP}, for agreement`)
+    .option('--teacher-layout <layout>', TEACHER_LAYOUT_HELP)
+    .option('--teacher-input <scaling>', TEACHER_INPUT_HELP)
     .option('--dataset <name>', 'dataset (default: the one the model was trained on)')
     .option('--split <split>', 'train or test', 'test')
     .option('--data-dir <dir>', 'directory holding the dataset files')
-    .option('--limit <n>', 'score the first n images only', integerArg(1))
+    .option('--test-limit <n>', 'score the first n images of the split only', integerArg(1))
     .option('--top-k <k>', 'k of the top-k accuracy', integerArg(1), 5)
     .option('--bins <n>', 'confidence bins of the ECE', integerArg(1), 15)
     .option('--batch-size <n>', 'images per forward pass', integerArg(1), 256);
@@ -55,6 +64,7 @@ export function registerEval(program: Command): void {
       `
 Examples:
   $ kdkit eval --model runs/kd --teacher runs/teacher
+  $ kdkit eval --model runs/kd --test-limit 1000          a quick score
   $ kdkit eval --model runs/teacher --dataset fashion-mnist --json`,
     )
     .action(async (_options, self) => {
@@ -63,13 +73,13 @@ Examples:
 }
 
 export async function runEval(options: EvalOptions): Promise<void> {
-  const { loadModel } = await import('@kdkit/models');
+  const { loadModel } = await import('@kdkit/models/node');
   const { evaluate } = await import('@kdkit/trainers');
   const { loadSplit } = await import('../training.js');
   const { out } = await startCommand(options);
   const modelDir = resolve(options.model);
   const { model, meta } = await loadModel(modelDir);
-  let teacher: tfl.LayersModel | undefined;
+  let teacher: ResolvedTeacher | undefined;
   try {
     const dataset = options.dataset ?? meta.dataset;
     if (dataset === undefined) {
@@ -78,11 +88,17 @@ export async function runEval(options: EvalOptions): Promise<void> {
         `--dataset: the model in ${modelDir} does not record its dataset; pass --dataset <name>.`,
       );
     }
-    const data = await loadSplit(dataset, options.split, options);
-    teacher =
-      options.teacher === undefined ? undefined : (await loadModel(resolve(options.teacher))).model;
+    const data = await loadSplit(dataset, options.split, {
+      dataDir: options.dataDir,
+      limit: options.testLimit,
+    });
+    if (options.teacher !== undefined) {
+      const { checkTeacherFitsData, resolveTeacher } = await import('../teachers.js');
+      teacher = await resolveTeacher({ ...options, teacher: options.teacher }, dataset);
+      checkTeacherFitsData(teacher, data);
+    }
     const metrics = await evaluate(model, data, {
-      ...(teacher ? { teacher } : {}),
+      ...(teacher ? { teacher: teacher.teacher } : {}),
       topK: options.topK,
       bins: options.bins,
       batchSize: options.batchSize,
@@ -102,6 +118,7 @@ export async function runEval(options: EvalOptions): Promise<void> {
         meanLoss: metrics.meanLoss,
         ece: metrics.ece,
         ...(metrics.agreement === undefined ? {} : { agreement: metrics.agreement }),
+        ...(teacher ? { teacher: { source: teacher.source, kind: teacher.kind } } : {}),
         confusion: metrics.confusion,
       },
       () =>

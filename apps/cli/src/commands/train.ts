@@ -71,20 +71,40 @@ Examples:
 
 export async function runTrain(options: TrainOptions): Promise<void> {
   const started = Date.now();
-  const { configHash } = await import('@kdkit/experiments');
-  const { createModel, modelInfo, saveModel } = await import('@kdkit/models');
-  const { evaluate, trainSupervised } = await import('@kdkit/trainers');
-  const { checkpointDirFor, loadSplit, resumeSource, runTraining } = await import('../training.js');
+  const { runConfigHash } = await import('@kdkit/experiments');
+  const { createModel, modelInfo } = await import('@kdkit/models');
+  const { saveModel } = await import('@kdkit/models/node');
+  const { DEFAULT_LR_SCHEDULE, evaluate, trainSupervised } = await import('@kdkit/trainers');
+  const lrSchedule = options.schedule ?? DEFAULT_LR_SCHEDULE;
+  const { checkpointDirFor, checkpointStore, loadSplit, resumeSource, runTraining } = await import(
+    '../training.js'
+  );
+  const { checkRunPaths, checkSplits } = await import('../preflight.js');
   const { out } = await startCommand(options);
   const outDir = resolve(options.out ?? `runs/${options.model}`);
   const checkpointDir = checkpointDirFor(outDir, options.checkpointDir);
-  const resumeFrom = await resumeSource(options.resume, checkpointDir);
   const modelOptions = { ...(options.width === undefined ? {} : { width: options.width }) };
-  modelInfo(options.model, modelOptions); // an unknown name fails here, before data loads
+  // Everything that can be checked is checked here, before data loads or a step runs.
+  modelInfo(options.model, modelOptions);
+  await checkRunPaths('kdkit train', { out: outDir, checkpointDir, protect: [] });
+  const resumeFrom = await resumeSource(options.resume, checkpointDir);
   const [train, test] = await Promise.all([
     loadSplit(options.dataset, 'train', options),
     loadSplit(options.dataset, 'test', { dataDir: options.dataDir, limit: options.testLimit }),
   ]);
+  checkSplits('kdkit train', train, test);
+  const recipe = {
+    model: options.model,
+    dataset: options.dataset,
+    width: options.width,
+    epochs: options.epochs,
+    batchSize: options.batchSize,
+    optimizer: options.optimizer,
+    lr: options.lr,
+    schedule: lrSchedule,
+    seed: options.seed,
+    limit: options.limit,
+  };
   const model = createModel(options.model, {
     inputShape: train.shape,
     numClasses: train.numClasses,
@@ -100,33 +120,23 @@ export async function runTrain(options: TrainOptions): Promise<void> {
       options.epochs,
       checkpointDir,
       out,
-      (callbacks) =>
+      ({ callbacks, signal }) =>
         trainSupervised({
           model,
           train,
           epochs: options.epochs,
           batchSize: options.batchSize,
           optimizer: { name: options.optimizer, learningRate: options.lr },
-          lrSchedule: options.schedule,
+          lrSchedule,
           seed: options.seed,
           ...(options.validate ? { validation: test } : {}),
           callbacks,
-          ...(resumeFrom ? { resumeFrom } : {}),
+          signal,
+          recipe,
+          ...(resumeFrom ? { resumeFrom: checkpointStore(resumeFrom) } : {}),
         }),
     );
     const metrics = await evaluate(model, test);
-    const recipe = {
-      model: options.model,
-      dataset: options.dataset,
-      width: options.width,
-      epochs: options.epochs,
-      batchSize: options.batchSize,
-      optimizer: options.optimizer,
-      lr: options.lr,
-      schedule: options.schedule,
-      seed: options.seed,
-      limit: options.limit,
-    };
     await saveModel(model, outDir, {
       meta: {
         zooName: options.model,
@@ -135,7 +145,7 @@ export async function runTrain(options: TrainOptions): Promise<void> {
         numClasses: train.numClasses,
         classNames: train.classNames,
         accuracy: metrics.accuracy,
-        configHash: configHash(recipe),
+        recipeHash: runConfigHash(recipe),
         recipe,
         trainedBy: 'kdkit train',
       },

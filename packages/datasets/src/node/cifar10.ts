@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseCifarBatch } from '../cifar.js';
 import { CIFAR10_CLASSES, CIFAR10_NORMALIZATION } from '../classes.js';
@@ -7,6 +6,7 @@ import { checkLoadOptions } from '../idx-dataset.js';
 import type { ImageDataset } from '../types.js';
 import type { LoadOptions } from './load-idx-split.js';
 import { type DataSource, locateDataFiles } from './locate.js';
+import { readDataFile } from './read-data-file.js';
 
 const TRAIN_FILES = [1, 2, 3, 4, 5].map((i) => `data_batch_${i}.bin`);
 const TEST_FILES = ['test_batch.bin'];
@@ -48,7 +48,7 @@ export async function loadCifar10(options: LoadOptions): Promise<ImageDataset> {
   const batches = await Promise.all(
     needed.map(async (file) => {
       const path = join(dir, file);
-      return parseCifarBatch(await readFile(path), path, RECORDS_PER_FILE);
+      return parseCifarBatch(await readDataFile(path), path, RECORDS_PER_FILE);
     }),
   );
   const total = batches.reduce((n, b) => n + b.count, 0);

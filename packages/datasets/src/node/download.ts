@@ -1,11 +1,9 @@
 import { createHash } from 'node:crypto';
 import { KdkitError } from '@kdkit/engine';
 
-/** The subset of the WHATWG `fetch` that downloads need; inject your own in tests. */
-export type FetchLike = (
-  url: string,
-  init?: { signal?: AbortSignal },
-) => Promise<{ ok: boolean; status: number; arrayBuffer(): Promise<ArrayBuffer> }>;
+import type { FetchLike } from '../fetch-like.js';
+
+export type { FetchLike };
 
 /** SHA-256 of `bytes`, lowercase hex. */
 export function sha256Hex(bytes: Uint8Array): string {

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   checkLoadOptions,
@@ -8,6 +7,7 @@ import {
 } from '../idx-dataset.js';
 import type { ImageDataset } from '../types.js';
 import { type DataSource, findDataFile, type LocateOptions, locateDataFiles } from './locate.js';
+import { readDataFile } from './read-data-file.js';
 
 /** Options of every file-backed loader. */
 export interface LoadOptions extends LocateOptions, SplitOptions {}
@@ -24,7 +24,10 @@ export async function loadIdxSplit(
   const dir = await locateDataFiles(where, source, [names.images, names.labels], options);
   const imagesPath = findDataFile(dir, names.images) ?? join(dir, names.images);
   const labelsPath = findDataFile(dir, names.labels) ?? join(dir, names.labels);
-  const [imageBytes, labelBytes] = await Promise.all([readFile(imagesPath), readFile(labelsPath)]);
+  const [imageBytes, labelBytes] = await Promise.all([
+    readDataFile(imagesPath),
+    readDataFile(labelsPath),
+  ]);
   return idxPairToDataset(imageBytes, imagesPath, labelBytes, labelsPath, {
     name: `${source.name}/${options.split}`,
     classNames,

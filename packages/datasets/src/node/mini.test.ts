@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { FASHION_MNIST_CLASSES } from '../classes.js';
+import { MINI_MANIFEST } from '../mini-manifest.js';
 import { sha256Hex } from './download.js';
 import { loadFashionMnistMini, MINI_ASSETS_URL } from './mini.js';
-import { MINI_MANIFEST } from './mini-manifest.js';
 
 function classCounts(labels: Int32Array): number[] {
   const counts = new Array(10).fill(0);
@@ -26,6 +27,7 @@ describe('the embedded Fashion-MNIST mini set', () => {
       const bytes = readFileSync(fileURLToPath(new URL(name, MINI_ASSETS_URL)));
       total += bytes.length;
       expect(sha256Hex(bytes), name).toBe(MINI_MANIFEST.sha256[name]);
+      expect(sha256Hex(gunzipSync(bytes)), name).toBe(MINI_MANIFEST.idxSha256[name]);
     }
     expect(total).toBeLessThan(2_000_000);
     const license = readFileSync(

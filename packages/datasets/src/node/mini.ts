@@ -3,9 +3,9 @@ import { fileURLToPath } from 'node:url';
 import { KdkitError } from '@kdkit/engine';
 import { FASHION_MNIST_CLASSES } from '../classes.js';
 import { checkLoadOptions, idxFileNames, idxPairToDataset, type Split } from '../idx-dataset.js';
+import { MINI_MANIFEST } from '../mini-manifest.js';
 import type { ImageDataset } from '../types.js';
 import { sha256Hex } from './download.js';
-import { MINI_MANIFEST } from './mini-manifest.js';
 
 /** The directory of the embedded assets; the same relative path from src/node/ and dist/node/. */
 export const MINI_ASSETS_URL = new URL('../../assets/', import.meta.url);

@@ -1,13 +1,13 @@
 export {
-  type DirFile,
-  type FileData,
-  writeDirAtomically,
-  writeFileAtomically,
-} from './write-atomically.js';
-export {
   checkOutputDir,
   confinedPath,
   makeDirectory,
   type OutputDirCheck,
   removeStaleTemps,
 } from './paths.js';
+export {
+  type DirFile,
+  type FileData,
+  writeDirAtomically,
+  writeFileAtomically,
+} from './write-atomically.js';

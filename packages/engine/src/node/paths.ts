@@ -5,8 +5,7 @@ import { KdkitError } from '../errors.js';
 
 /** What a failed file-system call says: its code, else its message. */
 const reasonOf = (error: unknown): string =>
-  (error as NodeJS.ErrnoException).code ??
-  (error instanceof Error ? error.message : String(error));
+  (error as NodeJS.ErrnoException).code ?? (error instanceof Error ? error.message : String(error));
 
 const inside = (folder: string, path: string): boolean => {
   const rel = relative(folder, path);
@@ -37,8 +36,7 @@ export async function confinedPath(
   };
   if (typeof path !== 'string' || path === '') return refuse('is not a non-empty string');
   if (path.includes('\0')) refuse('holds a NUL byte');
-  if (isAbsolute(path) || /^[a-zA-Z]:/.test(path) || /^[\\/]/.test(path))
-    refuse('is absolute');
+  if (isAbsolute(path) || /^[a-zA-Z]:/.test(path) || /^[\\/]/.test(path)) refuse('is absolute');
   if (path.split(/[\\/]/).includes('..')) refuse("has a '..' segment");
   const base = resolve(folder);
   const full = resolve(base, path);
@@ -67,7 +65,7 @@ export async function makeDirectory(where: string, arg: string, dir: string): Pr
   let current = target;
   for (let depth = 0; depth < 4096; depth++) {
     const info = await stat(current).catch((error: NodeJS.ErrnoException) =>
-      error.code === 'ENOENT' ? undefined : error,
+      error.code === 'ENOENT' || error.code === 'ENOTDIR' ? undefined : error,
     );
     if (info instanceof Error) {
       throw new KdkitError(

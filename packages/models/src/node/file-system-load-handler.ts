@@ -85,7 +85,7 @@ async function readGroup(
     files.push(await confinedPath('fileSystemLoadHandler', base, p, modelJSONPath));
   const digests = (group as { sha256?: unknown }).sha256;
   const buffers: Buffer[] = [];
-  for (const [i, file] of files.entries()) {
+  for (const file of files) {
     let bytes: Buffer;
     try {
       bytes = await readFile(file);
@@ -95,16 +95,6 @@ async function readGroup(
         `fileSystemLoadHandler: cannot read weight shard '${file}' (${(error as NodeJS.ErrnoException).code ?? String(error)}); it is listed in model.json's weightsManifest.`,
         { cause: error },
       );
-    }
-    const expected = Array.isArray(digests) ? digests[i] : undefined;
-    if (typeof expected === 'string') {
-      const actual = createHash('sha256').update(bytes).digest('hex');
-      if (actual !== expected) {
-        throw new KdkitError(
-          'CORRUPT_FILE',
-          `fileSystemLoadHandler: weight shard '${file}' is corrupt: its SHA-256 is ${actual}, model.json records ${expected}. Restore the file or save the model again.`,
-        );
-      }
     }
     buffers.push(bytes);
   }
@@ -126,6 +116,20 @@ async function readGroup(
       );
     }
   }
+  // Sizes first (the clearer message for a truncated file), then the recorded digests.
+  for (const [i, bytes] of buffers.entries()) {
+    const file = files[i] as string;
+    const expected = Array.isArray(digests) ? digests[i] : undefined;
+    if (typeof expected === 'string') {
+      const actual = createHash('sha256').update(bytes).digest('hex');
+      if (actual !== expected) {
+        throw new KdkitError(
+          'CORRUPT_FILE',
+          `fileSystemLoadHandler: weight shard '${file}' is corrupt: its SHA-256 is ${actual}, model.json records ${expected}. Restore the file or save the model again.`,
+        );
+      }
+    }
+  }
   const data = new Uint8Array(Buffer.concat(buffers, actual));
   assertFiniteWeights(group, data, files, buffers);
   return data;
@@ -142,7 +146,11 @@ function assertFiniteWeights(
   for (const spec of group.weights) {
     const bytes = weightBytes(spec);
     if (bytes === undefined) return; // strings: offsets past here are unknown
-    if (spec.dtype === 'float32' && spec.quantization === undefined && offset + bytes <= data.length) {
+    if (
+      spec.dtype === 'float32' &&
+      spec.quantization === undefined &&
+      offset + bytes <= data.length
+    ) {
       const values = new Float32Array(data.slice(offset, offset + bytes).buffer);
       const bad = values.findIndex((v) => !Number.isFinite(v));
       if (bad >= 0) {

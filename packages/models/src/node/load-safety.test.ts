@@ -17,7 +17,10 @@ const FUZZ_RUNS = Number(process.env['KDKIT_FUZZ_RUNS'] ?? 60);
 
 let root: string;
 let saved: string;
-let modelJSON: { weightsManifest: { paths: string[]; sha256: string[] }[] } & Record<string, unknown>;
+let modelJSON: { weightsManifest: { paths: string[]; sha256: string[] }[] } & Record<
+  string,
+  unknown
+>;
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'kdkit-models-safety-'));
 });
@@ -121,9 +124,9 @@ describeBackends(['cpu'], 'loading untrusted model files', () => {
       fc.asyncProperty(
         fc.oneof(
           // byte edits of model.json
-          fc.array(fc.tuple(fc.nat(), fc.integer({ min: 32, max: 126 })), { maxLength: 4 }).map(
-            (edits) => ({ json: editText(jsonText, edits), shard: shardBytes }),
-          ),
+          fc
+            .array(fc.tuple(fc.nat(), fc.integer({ min: 32, max: 126 })), { maxLength: 4 })
+            .map((edits) => ({ json: editText(jsonText, edits), shard: shardBytes })),
           // structural edits: a random JSON value in place of a field
           fc
             .tuple(fc.constantFrom('weightsManifest', 'modelTopology', 'format'), fc.jsonValue())

@@ -73,7 +73,10 @@ function checkTerms(where: string, terms: unknown): LossTerms {
   }
   const record = terms as Record<string, unknown>;
   if (!('total' in record)) {
-    throw new KdkitError('INVALID_ARGUMENT', `${where}: compute() returned no 'total' term; ${expected}.`);
+    throw new KdkitError(
+      'INVALID_ARGUMENT',
+      `${where}: compute() returned no 'total' term; ${expected}.`,
+    );
   }
   for (const [name, term] of Object.entries(record)) {
     if (!(term instanceof tf.Tensor)) {

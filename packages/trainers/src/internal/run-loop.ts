@@ -94,8 +94,10 @@ export async function runLoop(spec: LoopSpec): Promise<TrainResult> {
         `resumeFrom: no checkpoint in ${spec.resumeFrom.description}; run without resumeFrom to start over.`,
       );
     }
-    if (data.recipe !== undefined) assertSameRecipe(spec.resumeFrom.description, data.recipe, recipe);
-    await restoreCheckpoint(data, spec.kind, spec.models);
+    await restoreCheckpoint(data, spec.kind, spec.models, {
+      recipe,
+      source: spec.resumeFrom.description,
+    });
     completedEpochs = data.completedEpochs;
     globalStep = data.globalStep;
     history = [...data.history];
@@ -160,7 +162,11 @@ export async function runLoop(spec: LoopSpec): Promise<TrainResult> {
 
   for (const cb of spec.callbacks) await cb.onTrainBegin?.(state);
   try {
-    for (let epoch = completedEpochs; epoch < epochs && !stopped(false) && !interrupted(); epoch++) {
+    for (
+      let epoch = completedEpochs;
+      epoch < epochs && !stopped(false) && !interrupted();
+      epoch++
+    ) {
       for (const cb of spec.callbacks) await cb.onEpochBegin?.(epoch, state);
       const started = performance.now();
       // A resume after an interrupt continues the unfinished epoch at its next batch.
@@ -261,33 +267,3 @@ const yieldToEventLoop = (): Promise<void> =>
     if (typeof setImmediate === 'function') setImmediate(resolve);
     else setTimeout(resolve, 0);
   });
-
-/** Canonical JSON (sorted keys), so settings compare by value. */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'undefined';
-}
-
-/** Refuses a resume whose settings differ from the checkpoint's, naming each with both values. */
-function assertSameRecipe(
-  source: string,
-  stored: Readonly<Record<string, unknown>>,
-  current: Readonly<Record<string, unknown>>,
-): void {
-  const keys = [...new Set([...Object.keys(stored), ...Object.keys(current)])];
-  const differing = keys.filter((key) => canonical(stored[key]) !== canonical(current[key]));
-  if (differing.length === 0) return;
-  const show = (value: unknown) => (value === undefined ? '(not set)' : canonical(value));
-  throw new KdkitError(
-    'CONFIG_INVALID',
-    `resumeFrom: the checkpoint in ${source} belongs to a run with other settings: ${differing
-      .map((key) => `${key} ${show(stored[key])} in the checkpoint, ${show(current[key])} now`)
-      .join('; ')}. Resume with the checkpoint's settings, or start over without resuming.`,
-  );
-}

@@ -4,9 +4,15 @@ import os from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Worker as NodeWorker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
+import {
+  checkThreadCount,
+  MAX_WASM_THREADS,
+  parseWasmThreadsRequest,
+  type ThreadsRequest,
+  threadsSummary,
+} from '../threads-request.js';
 
-/** Most threads tfjs-backend-wasm 4.22 will run (its C++ side caps the XNNPACK pool at 8). */
-export const MAX_WASM_THREADS = 8;
+export { MAX_WASM_THREADS, type ThreadsRequest } from '../threads-request.js';
 
 export interface WasmThreadsOptions {
   /**
@@ -29,22 +35,11 @@ export interface WasmThreadsReport {
   readonly summary: string;
 }
 
-/** What the environment asks for: a thread count, and why it is one thread when it is. */
-export interface ThreadsRequest {
-  readonly threads: number;
-  readonly reason?: string;
-}
-
-const ENV_VAR = 'KDKIT_WASM_THREADS';
-const AUTO = new Set(['auto', 'on', 'true', 'yes']);
-const OFF = new Set(['0', '1', 'off', 'false', 'no']);
-
 /**
- * Reads how many threads to ask for from `KDKIT_WASM_THREADS`: unset, empty, `auto` or `on` mean
- * `autoThreads` (by default every CPU Node reports, at most 8); `2`…`8` that many; `1`, `0`,
- * `off`, `false` or `no` one. Anything else means one thread, with a reason naming the valid
- * values. On an idle 2-core machine 2 threads trained 1.4–1.8× faster than one (see the README);
- * on a machine whose cores are busy with other work, one thread can be faster.
+ * Reads how many threads to ask for from `KDKIT_WASM_THREADS` ({@link parseWasmThreadsRequest}),
+ * with `autoThreads` defaulting to every CPU Node reports (at most 8). On an idle 2-core machine
+ * 2 threads trained 1.4–1.8× faster than one (see the README); on a machine whose cores are busy
+ * with other work, one thread can be faster.
  *
  * @example
  * parseWasmThreadsEnv({ KDKIT_WASM_THREADS: 'auto' }, 2); // { threads: 2 }
@@ -54,30 +49,7 @@ export function parseWasmThreadsEnv(
   env: Readonly<Record<string, string | undefined>>,
   autoThreads: number = defaultThreadCount(),
 ): ThreadsRequest {
-  const raw = env[ENV_VAR]?.trim().toLowerCase() ?? '';
-  if (raw === '') {
-    return autoThreads > 1
-      ? { threads: Math.min(autoThreads, MAX_WASM_THREADS) }
-      : { threads: 1, reason: 'one CPU' };
-  }
-  if (AUTO.has(raw)) return checkCount(autoThreads, `${ENV_VAR}=${raw}`);
-  if (OFF.has(raw)) return { threads: 1, reason: `${ENV_VAR}=${raw}` };
-  if (/^\d+$/.test(raw)) return checkCount(Number(raw), `${ENV_VAR}=${raw}`);
-  return {
-    threads: 1,
-    reason: `ignored ${ENV_VAR}='${env[ENV_VAR]}' (expected auto, off or a count 1-${MAX_WASM_THREADS})`,
-  };
-}
-
-function checkCount(threads: number, source: string): ThreadsRequest {
-  if (!Number.isInteger(threads) || threads < 1) {
-    return {
-      threads: 1,
-      reason: `${source} asks for ${threads} threads (expected an integer 1-${MAX_WASM_THREADS})`,
-    };
-  }
-  if (threads === 1) return { threads: 1, reason: `${source} is 1 thread` };
-  return { threads: Math.min(threads, MAX_WASM_THREADS) };
+  return parseWasmThreadsRequest(env, autoThreads);
 }
 
 function defaultThreadCount(): number {
@@ -271,10 +243,8 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
 }
 
 function summarize(threads: number, reason: string | undefined): WasmThreadsReport {
-  const count = `${threads} thread${threads === 1 ? '' : 's'}`;
-  return reason === undefined
-    ? { threads, summary: count }
-    : { threads, reason, summary: `${count}: ${reason}` };
+  const summary = threadsSummary(threads, reason);
+  return reason === undefined ? { threads, summary } : { threads, reason, summary };
 }
 
 let lastReport: WasmThreadsReport | undefined;
@@ -348,7 +318,7 @@ export async function activateWasmBackend(
   const request =
     options.threads === undefined
       ? parseWasmThreadsEnv(options.env ?? process.env)
-      : checkCount(options.threads, 'options.threads');
+      : checkThreadCount(options.threads, 'options.threads');
   if (request.threads === 1) {
     lastReport = await setSingleThreaded(wasm, request.reason ?? 'one thread asked for');
     return lastReport;

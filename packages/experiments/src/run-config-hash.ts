@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import type { ImageDataset } from '@kdkit/datasets';
-import type { DatasetDescription } from './types.js';
+import { Sha256 } from './sha256.js';
+import type { DatasetDescription, ResolvedTripletConfig } from './types.js';
 
 function canonical(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(canonical);
@@ -14,17 +14,30 @@ function canonical(value: unknown): unknown {
 }
 
 /**
- * A short, stable hash (12 hex chars of SHA-256) of a JSON-like config: key order and
+ * A short, stable hash (12 hex chars of SHA-256) of a JSON-like run config: key order and
  * `undefined` fields don't change it.
  *
  * @example
- * configHash({ a: 1, b: 2 }) === configHash({ b: 2, a: 1 }); // true
+ * runConfigHash({ a: 1, b: 2 }) === runConfigHash({ b: 2, a: 1 }); // true
  */
-export function configHash(config: unknown): string {
-  return createHash('sha256')
+export function runConfigHash(config: unknown): string {
+  return new Sha256()
     .update(JSON.stringify(canonical(config)))
-    .digest('hex')
+    .hex()
     .slice(0, 12);
+}
+
+/**
+ * The hash of a triplet run (`TripletResult.configHash`), known before running it to skip runs
+ * already on disk. The schedule is hashed under the key `schedule`, the key stored runs were
+ * hashed with, so their hashes stay valid.
+ *
+ * @example
+ * const hash = tripletConfigHash(resolveTripletConfig({ train, test, temperature: 8 }));
+ */
+export function tripletConfigHash(config: ResolvedTripletConfig): string {
+  const { lrSchedule, ...rest } = config;
+  return runConfigHash({ ...rest, schedule: lrSchedule });
 }
 
 // Datasets are immutable by contract; hashing the full Fashion-MNIST takes ~0.3 s, so once is enough.
@@ -40,7 +53,7 @@ const descriptions = new WeakMap<ImageDataset, DatasetDescription>();
 export function describeDataset(ds: ImageDataset): DatasetDescription {
   const known = descriptions.get(ds);
   if (known) return known;
-  const hash = createHash('sha256');
+  const hash = new Sha256();
   hash.update(new Uint8Array(ds.images.buffer, ds.images.byteOffset, ds.images.byteLength));
   hash.update(new Uint8Array(ds.labels.buffer, ds.labels.byteOffset, ds.labels.byteLength));
   const description: DatasetDescription = {
@@ -48,7 +61,7 @@ export function describeDataset(ds: ImageDataset): DatasetDescription {
     size: ds.size,
     shape: [ds.shape[0], ds.shape[1], ds.shape[2]],
     numClasses: ds.numClasses,
-    fingerprint: hash.digest('hex').slice(0, 12),
+    fingerprint: hash.hex().slice(0, 12),
   };
   descriptions.set(ds, description);
   return description;

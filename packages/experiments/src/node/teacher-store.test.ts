@@ -2,15 +2,15 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ImageDataset } from '@kdkit/datasets';
-import { loadFashionMnistMini } from '@kdkit/datasets';
+import { loadFashionMnistMini } from '@kdkit/datasets/node';
 import { describeBackends, expectAllClose, expectNoLeaks } from '@kdkit/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { loadOrTrainTeacher, teacherCacheKey } from './teacher-cache.js';
+import { loadOrTrainTeacher, teacherStore, teacherStoreKey } from './teacher-store.js';
 
 let train: ImageDataset;
 let test: ImageDataset;
-const dir = mkdtempSync(join(tmpdir(), 'kdkit-teacher-cache-'));
+const dir = mkdtempSync(join(tmpdir(), 'kdkit-teacher-store-'));
 
 beforeAll(async () => {
   train = await loadFashionMnistMini({ split: 'train', limit: 128 });
@@ -18,7 +18,7 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-// A small zoo net stands in for a teacher: the cache doesn't care which net it holds.
+// A small zoo net stands in for a teacher: the store doesn't care which net it holds.
 const options = () => ({ dir, model: 'cnn-student', train, test, epochs: 1, batchSize: 64 });
 
 describeBackends(['wasm'], 'loadOrTrainTeacher', () => {
@@ -31,15 +31,21 @@ describeBackends(['wasm'], 'loadOrTrainTeacher', () => {
     });
     try {
       expect(started).toBe(1);
-      expect(first.fromCache).toBe(false);
+      expect(first.fromStore).toBe(false);
       expect(first.seconds).toBeGreaterThan(0);
       expect(first.history).toHaveLength(1);
-      expect(second.fromCache).toBe(true);
+      expect(second.fromStore).toBe(true);
       expect(second.seconds).toBe(first.seconds);
       expect(second.path).toBe(first.path);
-      expect(second.configHash).toBe(first.configHash);
-      expect(first.path).toContain(`cnn-student-${first.configHash}`);
+      expect(second.storeKey).toBe(first.storeKey);
+      expect(first.path).toContain(`cnn-student-${first.storeKey}`);
       expect(second.accuracy).toBe(first.accuracy);
+      // teacherStore(dir) is the same store as a TripletConfig.teacherStore.
+      const { dir: _dir, ...request } = options();
+      const third = await teacherStore(dir)(request);
+      expect(third.fromStore).toBe(true);
+      expect(third.path).toBe(first.path);
+      third.model.dispose();
       const xs = tf.tensor4d(test.images.subarray(0, 8 * 784), [8, 28, 28, 1]);
       const a = first.model.predict(xs) as tf.Tensor;
       const b = second.model.predict(xs) as tf.Tensor;
@@ -52,14 +58,14 @@ describeBackends(['wasm'], 'loadOrTrainTeacher', () => {
   });
 
   it('keys on recipe, seed and data', () => {
-    const base = teacherCacheKey(options());
-    expect(teacherCacheKey({ ...options() })).toBe(base);
-    expect(teacherCacheKey({ ...options(), seed: 1 })).not.toBe(base);
-    expect(teacherCacheKey({ ...options(), epochs: 2 })).not.toBe(base);
-    expect(teacherCacheKey({ ...options(), learningRate: 1e-2 })).not.toBe(base);
-    expect(teacherCacheKey({ ...options(), train: test })).not.toBe(base);
+    const base = teacherStoreKey(options());
+    expect(teacherStoreKey({ ...options() })).toBe(base);
+    expect(teacherStoreKey({ ...options(), seed: 1 })).not.toBe(base);
+    expect(teacherStoreKey({ ...options(), epochs: 2 })).not.toBe(base);
+    expect(teacherStoreKey({ ...options(), learningRate: 1e-2 })).not.toBe(base);
+    expect(teacherStoreKey({ ...options(), train: test })).not.toBe(base);
     // The test set only labels the teacher's metadata; it is not part of the key.
-    expect(teacherCacheKey({ ...options(), test: train })).toBe(base);
+    expect(teacherStoreKey({ ...options(), test: train })).toBe(base);
   });
 
   it('retrains a corrupt entry', async () => {
@@ -68,13 +74,13 @@ describeBackends(['wasm'], 'loadOrTrainTeacher', () => {
     writeFileSync(join(first.path, 'model.json'), '{ not json');
     const again = await loadOrTrainTeacher({ ...options(), seed: 3 });
     again.model.dispose();
-    expect(again.fromCache).toBe(false);
+    expect(again.fromStore).toBe(false);
     const third = await loadOrTrainTeacher({ ...options(), seed: 3 });
     third.model.dispose();
-    expect(third.fromCache).toBe(true);
+    expect(third.fromStore).toBe(true);
   });
 
-  it('leaks no tensors on a cache hit', async () => {
+  it('leaks no tensors when loaded from the store', async () => {
     await expectNoLeaks(async () => {
       const { model } = await loadOrTrainTeacher(options());
       model.dispose();

@@ -1,0 +1,1 @@
+export { loadOrTrainTeacher, teacherStore, teacherStoreKey } from './teacher-store.js';
