@@ -4,25 +4,35 @@ import { fullQuality, kdGrid } from './options.js';
 import { countRuns } from './quality.js';
 
 describe('settingsFromArgs', () => {
-  it('runs the full protocol by default: 3 pairs, 2 regimes, 3 seeds, T grid × α grid', () => {
+  it('runs the full protocol by default: 3 pairs, 2 teachers, 2 regimes, 5 seeds, T grid × α grid, baselines', () => {
     const s = settingsFromArgs(['--out', '/tmp/x']);
     expect(s.mode).toBe('full');
     expect(s.dataset).toBe('fashion-mnist');
     expect(s.out).toBe('/tmp/x');
     expect(s.quality).toEqual(fullQuality());
-    expect(s.quality?.seeds.length).toBeGreaterThanOrEqual(3);
+    expect(s.quality?.seeds.length).toBeGreaterThanOrEqual(5);
+    expect(s.quality?.teacherSeeds?.length).toBeGreaterThanOrEqual(2);
+    expect(s.quality?.validationFraction).toBeCloseTo(5000 / 60000, 12);
     expect(s.quality?.temperatures).toEqual([1, 2, 4, 8, 20]);
     expect(s.quality?.regimes.map((r) => r.labelFraction)).toEqual([1, 0.1]);
-    expect(countRuns(s.quality ?? fullQuality())).toBe(3 * 2 * 3 * 5 * 2);
+    expect(s.quality?.regimes.map((r) => r.name)).toEqual([
+      'full data',
+      'transfer set, 10% labelled',
+    ]);
+    // Per pair, teacher and seed: 10 KD settings per regime, 2 baselines in the transfer set.
+    expect(countRuns(s.quality ?? fullQuality())).toBe(3 * 2 * 5 * (2 * 10 + 2));
     expect(s.speed?.torch).toBe(true);
     expect(s.command).toBe('pnpm bench --out /tmp/x');
   });
 
-  it('--quick uses the mini set, one seed and few epochs', () => {
+  it('--quick uses the mini set with a validation split, two seeds, baselines and few epochs', () => {
     const s = settingsFromArgs(['--quick', '--no-torch']);
     expect(s.mode).toBe('quick');
     expect(s.dataset).toBe('fashion-mnist-mini');
-    expect(s.quality?.seeds).toEqual([0]);
+    expect(s.quality?.seeds).toEqual([0, 1]);
+    expect(s.quality?.temperatures.length).toBeGreaterThanOrEqual(2);
+    expect(s.quality?.validationFraction).toBeGreaterThan(0);
+    expect(s.quality?.baselines).toEqual(['pseudo-labels', 'label-smoothing']);
     expect(s.quality?.studentEpochs).toBeLessThanOrEqual(3);
     expect(s.speed?.torch).toBe(false);
     expect(s.out).toMatch(/apps\/bench\/results\/\d{4}-\d\d-\d\dT/);
@@ -55,7 +65,7 @@ describe('settingsFromArgs', () => {
     expect(s.quality?.alphas).toEqual([0.5]);
     expect(s.quality?.regimes).toEqual([
       { name: 'full data', labelFraction: 1 },
-      { name: '5% of labels', labelFraction: 0.05 },
+      { name: 'transfer set, 5% labelled', labelFraction: 0.05 },
     ]);
     expect(s.quality?.studentEpochs).toBe(2);
     expect(s.quality?.fewLabelScratchEpochs).toBe(2);
@@ -79,7 +89,49 @@ describe('settingsFromArgs', () => {
     expect(settingsFromArgs(['--stored-only']).quality?.storedOnly).toBe(true);
   });
 
+  it('--suite losses runs the loss family side by side; --val-fraction, --teacher-seeds, --baselines, --allow-dirty', () => {
+    const s = settingsFromArgs(['--suite', 'losses', '--allow-dirty']);
+    expect(s.speed).toBeUndefined();
+    expect(s.quality?.losses?.map((l) => l.loss)).toEqual([
+      'hinton',
+      'dkd',
+      'fitnets',
+      'at',
+      'sp',
+      'pkt',
+      'rkd',
+      'mse',
+    ]);
+    expect(s.quality?.losses?.every((l) => l.grid.length >= 2)).toBe(true);
+    expect(s.quality?.pairs).toEqual([{ teacher: 'cnn-teacher', student: 'cnn-student' }]);
+    expect(s.allowDirty).toBe(true);
+    expect(s.mode).toBe('custom');
+    const custom = settingsFromArgs([
+      '--losses',
+      'dkd,mse',
+      '--val-fraction',
+      '0',
+      '--teacher-seeds',
+      '0,1,2',
+      '--baselines',
+      'none',
+    ]);
+    expect(custom.quality?.losses?.map((l) => l.loss)).toEqual(['dkd', 'mse']);
+    // Attention transfer taps the conv stages only.
+    expect(settingsFromArgs(['--losses', 'at']).quality?.losses?.[0]?.taps).toEqual({
+      teacher: ['pool1', 'pool2'],
+      student: ['pool1', 'pool2'],
+    });
+    expect(custom.quality?.validationFraction).toBe(0);
+    expect(custom.quality?.teacherSeeds).toEqual([0, 1, 2]);
+    expect(custom.quality?.baselines).toEqual([]);
+    expect(settingsFromArgs(['--quick', '--allow-dirty']).mode).toBe('quick');
+  });
+
   it('rejects malformed values', () => {
+    expect(() => settingsFromArgs(['--losses', 'nope'])).toThrow(/no grid for loss 'nope'.*hinton/);
+    expect(() => settingsFromArgs(['--baselines', 'mixup'])).toThrow(/unknown baseline 'mixup'/);
+    expect(() => settingsFromArgs(['--val-fraction', '1'])).toThrow(/\[0, 1\)/);
     expect(() => settingsFromArgs(['--kd-settings', '4'])).toThrow(/T:α.*got '4'/);
     expect(() => settingsFromArgs(['--kd-settings', '4:1.5'])).toThrow(/α in \[0, 1\]/);
     expect(() => settingsFromArgs(['--kd-settings', '4:0.9', '--alphas', '0.5'])).toThrow(

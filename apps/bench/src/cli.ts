@@ -2,13 +2,19 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError, Option } from '@commander-js/extra-typings';
 import {
+  ANCHOR_PAIR,
   type BenchSettings,
+  DEFAULT_LOSSES,
   fullQuality,
   fullSpeed,
   type KdSetting,
+  LOSS_GRIDS,
+  LOSS_TAPS,
+  type LossSpec,
   type PairSpec,
   quickQuality,
   quickSpeed,
+  regime,
 } from './options.js';
 
 const numbers = (value: string): number[] => {
@@ -51,6 +57,39 @@ const kdSettings = (value: string): KdSetting[] =>
     return { temperature, alpha };
   });
 
+const fraction = (value: string): number => {
+  const n = Number(value);
+  if (!(n >= 0 && n < 1))
+    throw new InvalidArgumentError(`expected a number in [0, 1), got '${value}'`);
+  return n;
+};
+
+const BASELINES = ['pseudo-labels', 'label-smoothing'] as const;
+const baselines = (value: string) =>
+  value.split(',').map((item) => {
+    const name = item.trim();
+    const known = BASELINES.find((b) => b === name);
+    if (!known) {
+      throw new InvalidArgumentError(
+        `unknown baseline '${name}'; expected ${BASELINES.join(', ')}`,
+      );
+    }
+    return known;
+  });
+
+const losses = (value: string): LossSpec[] =>
+  value.split(',').map((item) => {
+    const loss = item.trim();
+    const grid = LOSS_GRIDS[loss];
+    if (!grid) {
+      throw new InvalidArgumentError(
+        `no grid for loss '${loss}'; the loss suite knows ${Object.keys(LOSS_GRIDS).join(', ')}`,
+      );
+    }
+    const taps = LOSS_TAPS[loss];
+    return { loss, grid, ...(taps ? { taps } : {}) };
+  });
+
 /** apps/bench/results/<UTC date-time>: the default output directory. */
 function defaultOut(): string {
   const stamp = new Date().toISOString().replace(/:/g, '-').replace(/\..*$/, '');
@@ -81,7 +120,7 @@ export function settingsFromArgs(
     )
     .addOption(
       new Option('--suite <suite>', 'which suites to run')
-        .choices(['all', 'quality', 'speed'] as const)
+        .choices(['all', 'quality', 'speed', 'losses'] as const)
         .default('all' as const),
     )
     .addOption(
@@ -107,7 +146,35 @@ export function settingsFromArgs(
         .argParser(kdSettings)
         .conflicts(['temperatures', 'alphas']),
     )
-    .option('--label-fractions <list>', 'label regimes, e.g. 1,0.1', numbers)
+    .option(
+      '--label-fractions <list>',
+      'label regimes, e.g. 1,0.1 (below 1: a transfer set with that fraction labelled)',
+      numbers,
+    )
+    .option(
+      '--val-fraction <f>',
+      'fraction of the training images held out as the validation split every choice is made on (default 1/12: 5,000 of 60,000; 0 = none, for runs stored before the split)',
+      fraction,
+    )
+    .option(
+      '--teacher-seeds <list>',
+      'teacher seeds, one teacher each (≥ 2 measure teacher variance)',
+      numbers,
+    )
+    .option(
+      '--baselines <list>',
+      `hard-label baselines in transfer-set regimes, at the KD setting chosen on validation (${BASELINES.join(', ')}; 'none' for none)`,
+      (v: string) => (v === 'none' ? [] : baselines(v)),
+    )
+    .option(
+      '--losses <list>',
+      `the loss suite: these losses side by side, each with its small grid (default with --suite losses: ${DEFAULT_LOSSES.join(',')})`,
+      losses,
+    )
+    .option(
+      '--allow-dirty',
+      'write a report from a git tree with uncommitted changes (the report says so)',
+    )
     .option('--teacher-epochs <n>', 'teacher epochs', integer)
     .option('--student-epochs <n>', 'student epochs', integer)
     .option(
@@ -138,12 +205,15 @@ export function settingsFromArgs(
               alphas: [...new Set(opts.kdSettings.map((s) => s.alpha))],
             }
           : {}),
-        ...(opts.labelFractions
+        ...(opts.labelFractions ? { regimes: opts.labelFractions.map(regime) } : {}),
+        ...(opts.valFraction !== undefined ? { validationFraction: opts.valFraction } : {}),
+        ...(opts.teacherSeeds ? { teacherSeeds: opts.teacherSeeds } : {}),
+        ...(opts.baselines ? { baselines: opts.baselines } : {}),
+        ...(opts.losses || opts.suite === 'losses'
           ? {
-              regimes: opts.labelFractions.map((f) => ({
-                name: f === 1 ? 'full data' : `${Math.round(f * 1000) / 10}% of labels`,
-                labelFraction: f,
-              })),
+              losses: opts.losses ?? losses(DEFAULT_LOSSES.join(',')),
+              // The loss family is compared on one pair: the anchor's, unless --pairs says.
+              pairs: opts.pairs ?? [ANCHOR_PAIR],
             }
           : {}),
         ...(opts.teacherEpochs ? { teacherEpochs: opts.teacherEpochs } : {}),
@@ -160,7 +230,14 @@ export function settingsFromArgs(
         torch: opts.torch,
         ...(opts.speedImages ? { images: opts.speedImages } : {}),
       };
-      const presetFlags = ['--quick', '--out', '--no-progress', '--no-torch', '--backend'];
+      const presetFlags = [
+        '--quick',
+        '--out',
+        '--no-progress',
+        '--no-torch',
+        '--backend',
+        '--allow-dirty',
+      ];
       const custom = argv.some(
         (a) => a.startsWith('--') && !presetFlags.includes(a.split('=')[0] ?? a),
       );
@@ -170,9 +247,10 @@ export function settingsFromArgs(
         dataset: opts.dataset ?? (quick ? 'fashion-mnist-mini' : 'fashion-mnist'),
         backend: opts.backend,
         ...(opts.suite !== 'speed' ? { quality } : {}),
-        ...(opts.suite !== 'quality' ? { speed } : {}),
+        ...(opts.suite === 'all' || opts.suite === 'speed' ? { speed } : {}),
         progress: opts.progress,
         command: `pnpm bench ${argv.join(' ')}`.trim(),
+        ...(opts.allowDirty ? { allowDirty: true } : {}),
       };
       settings = next;
     });

@@ -43,7 +43,8 @@ function packageVersion(name: string): string | undefined {
   }
 }
 
-function gitCommit(): string | undefined {
+/** `git rev-parse HEAD` (short), with `-dirty` when the tree has uncommitted changes. */
+export function gitCommit(): string | undefined {
   try {
     const run = (args: string[]) =>
       execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();

@@ -1,17 +1,54 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { type ImageDataset, loadFashionMnist, loadFashionMnistMini } from '@kdkit/datasets';
-import { initBackend } from '@kdkit/engine';
-import { configHash, describeDataset } from '@kdkit/experiments';
+import { initBackend } from '@kdkit/backend';
+import { type ImageDataset, trainValSplit } from '@kdkit/datasets';
+import { loadFashionMnist, loadFashionMnistMini } from '@kdkit/datasets/node';
+import { KdkitError } from '@kdkit/engine';
+import { describeDataset, runConfigHash } from '@kdkit/experiments';
 import { Listr, ListrLogger, ProcessOutput } from 'listr2';
-import { describeEnvironment, type Environment } from './environment.js';
-import type { BenchSettings, PairSpec } from './options.js';
+import { describeEnvironment, type Environment, gitCommit } from './environment.js';
+import { type BenchSettings, type PairSpec, VALIDATION_SEED } from './options.js';
 import { SILENT_REPORTER, type StepReporter } from './progress.js';
 import { pairName, type QualityResults, runQualitySuite } from './quality.js';
 import { type BenchRecord, writeReport } from './report/build.js';
 import { runSpeedSuite, type SpeedResults } from './speed.js';
 
-async function loadData(
+/**
+ * Refuses a git tree with uncommitted changes (`commit` ends in `-dirty`) unless `allowDirty`:
+ * a report must name the code that made it.
+ */
+export function assertCleanTree(commit: string | undefined, allowDirty: boolean): void {
+  if (commit?.endsWith('-dirty') && !allowDirty) {
+    throw new KdkitError(
+      'CONFIG_INVALID',
+      `bench: the git tree has uncommitted changes (${commit}), so the report could not name the code that made it; commit first, or pass --allow-dirty (the report then says so)`,
+    );
+  }
+}
+
+/** The datasets of a run: training images (validation held out), validation split, test set. */
+export interface BenchData {
+  readonly train: ImageDataset;
+  readonly validation?: ImageDataset;
+  readonly test: ImageDataset;
+}
+
+/** Holds a stratified, seeded validation split out of the training images (never the test set). */
+export function holdOutValidation(
+  train: ImageDataset,
+  fraction: number,
+): { train: ImageDataset; validation?: ImageDataset } {
+  if (!(fraction > 0)) return { train };
+  const split = trainValSplit(train, { valFraction: fraction, seed: VALIDATION_SEED });
+  return { train: split.train, validation: split.val };
+}
+
+async function loadData(settings: BenchSettings): Promise<BenchData> {
+  const { train, test } = await loadSplits(settings);
+  return { ...holdOutValidation(train, settings.quality?.validationFraction ?? 0), test };
+}
+
+async function loadSplits(
   settings: BenchSettings,
 ): Promise<{ train: ImageDataset; test: ImageDataset }> {
   const q = settings.quality;
@@ -32,8 +69,17 @@ async function loadData(
 
 /** The part of the settings that defines the experiment (not where it is written or shown). */
 function experimentOf(settings: BenchSettings) {
-  const { out: _out, command: _command, progress: _progress, ...rest } = settings;
-  return rest;
+  const {
+    out: _out,
+    command: _command,
+    progress: _progress,
+    allowDirty: _allowDirty,
+    ...rest
+  } = settings;
+  if (!rest.quality) return rest;
+  // Hashed under the key `schedule`, the key of the stored reports' hashes.
+  const { lrSchedule, ...quality } = rest.quality;
+  return { ...rest, quality: { ...quality, schedule: lrSchedule } };
 }
 
 /**
@@ -43,11 +89,12 @@ function experimentOf(settings: BenchSettings) {
  */
 export async function runBench(settings: BenchSettings): Promise<BenchRecord> {
   const started = performance.now();
+  assertCleanTree(gitCommit(), settings.allowDirty === true);
   const out = resolve(settings.out);
   await mkdir(out, { recursive: true });
 
   let env: Environment | undefined;
-  let data: { train: ImageDataset; test: ImageDataset } | undefined;
+  let data: BenchData | undefined;
   let quality: QualityResults | undefined;
   let speed: SpeedResults | undefined;
   let record: BenchRecord | undefined;
@@ -62,7 +109,8 @@ export async function runBench(settings: BenchSettings): Promise<BenchRecord> {
           const backend = await initBackend(settings.backend, { log: false });
           env = describeEnvironment(backend);
           data = await loadData(settings);
-          task.title = `Backend ${backend.name}; data ${data.train.name} (${data.train.size}) / ${data.test.name} (${data.test.size})`;
+          const val = data.validation ? ` / validation (${data.validation.size})` : '';
+          task.title = `Backend ${backend.name}; data ${data.train.name} (${data.train.size})${val} / ${data.test.name} (${data.test.size})`;
         },
       },
       ...(settings.quality?.pairs ?? []).map((pair) => ({
@@ -80,6 +128,7 @@ export async function runBench(settings: BenchSettings): Promise<BenchRecord> {
             const part = await runQualitySuite({
               settings: { ...settings.quality, pairs: [pair] },
               train: data.train,
+              ...(data.validation ? { validation: data.validation } : {}),
               test: data.test,
               out,
               reporterFor: (p) => reporters.get(p) ?? SILENT_REPORTER,
@@ -89,6 +138,7 @@ export async function runBench(settings: BenchSettings): Promise<BenchRecord> {
               settings: settings.quality,
               runs: [...(quality?.runs ?? []), ...part.runs],
               teachers: [...(quality?.teachers ?? []), ...part.teachers],
+              selections: [...(quality?.selections ?? []), ...part.selections],
             };
           }
         },
@@ -124,13 +174,18 @@ export async function runBench(settings: BenchSettings): Promise<BenchRecord> {
           if (!env || !data) return;
           record = {
             settings,
-            configHash: configHash({
+            configHash: runConfigHash({
               experiment: experimentOf(settings),
               train: describeDataset(data.train),
+              ...(data.validation ? { validation: describeDataset(data.validation) } : {}),
               test: describeDataset(data.test),
             }),
             environment: env,
-            data: { train: describeDataset(data.train), test: describeDataset(data.test) },
+            data: {
+              train: describeDataset(data.train),
+              ...(data.validation ? { validation: describeDataset(data.validation) } : {}),
+              test: describeDataset(data.test),
+            },
             ...(quality ? { quality } : {}),
             ...(speed ? { speed } : {}),
             seconds: (performance.now() - started) / 1000,

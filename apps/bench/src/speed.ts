@@ -1,4 +1,6 @@
-import { type ImageDataset, subsetPerClass } from '@kdkit/datasets';
+import { fileURLToPath } from 'node:url';
+import { batches, type ImageDataset, subsetPerClass } from '@kdkit/datasets';
+import { KD_DEFAULTS } from '@kdkit/losses';
 import { createModel } from '@kdkit/models';
 import { type Callback, distill, evaluate, trainSupervised } from '@kdkit/trainers';
 import * as tf from '@tensorflow/tfjs-core';
@@ -22,6 +24,8 @@ export interface SpeedResults {
   readonly torch?: TorchRun;
   /** Why PyTorch did not run, when it didn't. */
   readonly torchSkipped?: string;
+  /** Teacher inference with ONNX Runtime (the PyTorch-exported fixture), or why it did not run. */
+  readonly onnx?: OnnxFigure | { readonly skipped: string };
   /** kdkit / torch per figure. */
   readonly ratios: Partial<Record<SpeedFigure, number>>;
 }
@@ -53,6 +57,54 @@ function throughputMeter(epoch: number, skip: number) {
     callback,
     imagesPerSecond: () => (end > start ? images / ((end - start) / 1000) : Number.NaN),
   };
+}
+
+export interface OnnxFigure {
+  readonly figure: 'teacher-inference';
+  readonly runtime: 'onnxruntime-node';
+  /** A different network from the zoo teacher: the PyTorch CNN of @kdkit/onnx's fixture. */
+  readonly model: string;
+  readonly imagesPerSecond: number;
+}
+
+/** @kdkit/onnx's PyTorch fixture (a 28×28×1 Fashion-MNIST CNN exported with torch.onnx.export). */
+const ONNX_FIXTURE = fileURLToPath(
+  new URL('../../../packages/onnx/fixtures/fashion-cnn.onnx', import.meta.url),
+);
+
+/** Images/s of teacher inference through onnxruntime-node on `data` (after one warm-up batch). */
+async function onnxInference(
+  data: ImageDataset,
+  batchSize: number,
+): Promise<OnnxFigure | { skipped: string }> {
+  if (data.shape.join('x') !== '28x28x1' || data.numClasses !== 10) {
+    return { skipped: `the ONNX fixture takes 28×28×1 images of 10 classes, not ${data.name}` };
+  }
+  try {
+    const { onnxTeacher } = await import('@kdkit/onnx');
+    const teacher = await onnxTeacher(ONNX_FIXTURE, { layout: 'nchw' });
+    let images = 0;
+    let started = 0;
+    for (const batch of batches(data, { batchSize, shuffle: false })) {
+      const logits = await teacher.logits(batch.xs);
+      await logits.data();
+      if (started === 0) started = performance.now();
+      else images += batch.indices.length;
+      tf.dispose([logits, batch.xs, batch.labels]);
+    }
+    const seconds = (performance.now() - started) / 1000;
+    teacher.dispose?.();
+    return {
+      figure: 'teacher-inference',
+      runtime: 'onnxruntime-node',
+      model: 'fashion-cnn.onnx (PyTorch export, @kdkit/onnx fixture)',
+      imagesPerSecond: images / seconds,
+    };
+  } catch (error) {
+    return {
+      skipped: error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error),
+    };
+  }
 }
 
 /**
@@ -116,7 +168,7 @@ export async function runSpeedSuite(options: {
           epochs,
           teacherCache: cache,
           loss: 'hinton',
-          lossOptions: { temperature: 4, alpha: 0.9 },
+          lossOptions: { ...KD_DEFAULTS },
           callbacks: [meter.callback],
         });
       } finally {
@@ -127,6 +179,10 @@ export async function runSpeedSuite(options: {
   } finally {
     teacher.dispose();
   }
+
+  reporter.output('teacher inference (ONNX Runtime)');
+  const onnx = await onnxInference(data, settings.batchSize);
+  reporter.output(JSON.stringify(onnx));
 
   let torch: TorchRun | undefined;
   let torchSkipped: string | undefined;
@@ -157,6 +213,7 @@ export async function runSpeedSuite(options: {
     backend: tf.getBackend(),
     images: data.size,
     kdkit,
+    onnx,
     ...(torch ? { torch } : {}),
     ...(torchSkipped ? { torchSkipped } : {}),
     ratios,

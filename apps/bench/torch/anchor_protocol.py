@@ -1,14 +1,20 @@
 """The issue-9 anchor protocol in PyTorch, on this machine: a cross-check for the bench app.
 
-Teacher 4 epochs (seed 0, cached), students 12 epochs, Adam 1e-3, cosine per step to 0, batch
-128, Hinton loss with cached teacher logits (T=4, alpha=0.9). Few labels: 10% stratified per class;
-the scratch student trains on those images alone, the KD student on all of them (hard loss on the
-labelled ones only). Nets come from packages/wasm-kernels/bench/torch_nets.py.
+Teacher 4 epochs (seed 0, cached per init), students 12 epochs, Adam 1e-3, cosine per step to 0,
+batch 128, Hinton loss with cached teacher logits (T=4, alpha=0.9). Transfer set with 10% labelled:
+10% stratified per class; the scratch student trains on those images alone for as many steps as
+the KD student (--few-label-scratch-epochs to change), the KD student on all of them (hard loss on
+the labelled ones only). Nets come from packages/wasm-kernels/bench/torch_nets.py.
 
---init torch: PyTorch's default init (as the anchor). --init kdkit: kdkit's zoo init (He-normal
-truncated convs, Glorot-uniform dense, zero bias), to tell init apart from the trainer.
-Prints one JSON line per run. Used by benchmarks only: never by tests or CI.
-Run: /usr/bin/python3 apps/bench/torch/anchor_protocol.py --init torch --seeds 0,1,2
+Both students run for every seed (--runs scratch,kd), under every init in --inits: torch is
+PyTorch's default init (as the anchor), kdkit is kdkit's zoo init (He-normal truncated convs,
+Glorot-uniform dense, zero bias), to tell init apart from the trainer. Each seed's scratch and KD
+students share init and batch order, so KD - scratch can be paired by seed. 5 seeds by default.
+Prints one JSON line per run (redirect to a .jsonl next to the report it checks). Benchmarks only:
+never run by tests or CI.
+Run:   /usr/bin/python3 apps/bench/torch/anchor_protocol.py > anchor.jsonl
+Smoke: /usr/bin/python3 apps/bench/torch/anchor_protocol.py --seeds 0 --threads 1 \
+         --train-limit 1000 --test-limit 500 --teacher-epochs 1 --student-epochs 1 --cache /tmp/anchor
 """
 import argparse
 import json
@@ -25,12 +31,14 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "../../../packages/wa
 from torch_nets import DATA, read_idx, student, teacher  # noqa: E402
 
 
-def load(split):
+def load(split, limit=None):
     prefix = "train" if split == "train" else "t10k"
     _, pixels = read_idx(os.path.join(DATA, f"{prefix}-images-idx3-ubyte.gz"))
     _, labels = read_idx(os.path.join(DATA, f"{prefix}-labels-idx1-ubyte.gz"))
     x = torch.frombuffer(bytearray(pixels), dtype=torch.uint8).float().div(255).view(-1, 1, 28, 28)
     y = torch.frombuffer(bytearray(labels), dtype=torch.uint8).long()
+    if limit:
+        x, y = x[:limit], y[:limit]
     return x.contiguous(memory_format=torch.channels_last), y
 
 
@@ -98,52 +106,71 @@ def few_labels(y, fraction, seed):
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("--init", choices=["torch", "kdkit"], default="torch")
-    p.add_argument("--seeds", default="0,1,2")
+    p.add_argument("--inits", default="torch,kdkit", help="comma-separated: torch (PyTorch default), kdkit (zoo init)")
+    p.add_argument("--init", choices=["torch", "kdkit"], help="one init only (same as --inits NAME)")
+    p.add_argument("--seeds", default="0,1,2,3,4")
     p.add_argument("--label-fractions", default="1,0.1")
     p.add_argument("--runs", default="scratch,kd")
+    p.add_argument("--temperature", type=float, default=4.0)
+    p.add_argument("--alpha", type=float, default=0.9)
     p.add_argument("--teacher-epochs", type=int, default=4)
     p.add_argument("--student-epochs", type=int, default=12)
+    p.add_argument("--few-label-scratch-epochs", type=int, default=None,
+                   help="scratch epochs on the labelled images (default: as many steps as the KD student)")
+    p.add_argument("--train-limit", type=int, default=None, help="first n training images (smoke runs)")
+    p.add_argument("--test-limit", type=int, default=None, help="first n test images (smoke runs)")
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--cache", default=os.path.join(os.path.dirname(__file__), "../results/torch-teacher"))
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.set_flush_denormal(True)
-    x, y = load("train")
-    xt, yt = load("test")
+    x, y = load("train", a.train_limit)
+    xt, yt = load("test", a.test_limit)
     runs = a.runs.split(",")
-    base = {"torch": torch.__version__, "threads": a.threads, "init": a.init, "student_epochs": a.student_epochs}
+    inits = [a.init] if a.init else a.inits.split(",")
+    for init in inits:
+        if init not in ("torch", "kdkit"):
+            p.error(f"unknown init '{init}'; expected torch or kdkit")
 
-    logits = None
-    if "kd" in runs:
-        path = os.path.join(a.cache, f"teacher-{a.init}-e{a.teacher_epochs}.pt")
-        t = make(teacher, 0, a.init)
-        if os.path.exists(path):
-            t.load_state_dict(torch.load(path))
-        else:
+    for init in inits:
+        base = {"torch": torch.__version__, "threads": a.threads, "init": init, "student_epochs": a.student_epochs,
+                "teacher_epochs": a.teacher_epochs, "train_images": len(x), "test_images": len(xt)}
+        logits = None
+        if "kd" in runs:
+            limit = f"-n{len(x)}" if a.train_limit else ""
+            path = os.path.join(a.cache, f"teacher-{init}-e{a.teacher_epochs}{limit}.pt")
+            t = make(teacher, 0, init)
             start = time.time()
-            train(t, x, y, a.teacher_epochs, 0)
-            os.makedirs(a.cache, exist_ok=True)
-            torch.save(t.state_dict(), path + ".tmp")
-            os.replace(path + ".tmp", path)
+            if os.path.exists(path):
+                t.load_state_dict(torch.load(path))
+            else:
+                train(t, x, y, a.teacher_epochs, 0)
+                os.makedirs(a.cache, exist_ok=True)
+                torch.save(t.state_dict(), path + ".tmp")
+                os.replace(path + ".tmp", path)
             acc = (predict(t, xt).argmax(1) == yt).float().mean().item()
             print(json.dumps({**base, "run": "teacher", "accuracy": acc, "seconds": round(time.time() - start)}), flush=True)
-        logits = predict(t, x)
+            logits = predict(t, x)
 
-    for fraction in [float(f) for f in a.label_fractions.split(",")]:
-        for seed in [int(s) for s in a.seeds.split(",")]:
-            labels = y if fraction == 1 else few_labels(y, fraction, seed)
-            for run in runs:
-                start = time.time()
-                net = make(student, seed, a.init)
-                if run == "scratch":
-                    known = labels >= 0
-                    train(net, x[known], labels[known], a.student_epochs, seed)
-                else:
-                    train(net, x, labels, a.student_epochs, seed, soft=logits)
-                acc = (predict(net, xt).argmax(1) == yt).float().mean().item()
-                print(json.dumps({**base, "run": run, "label_fraction": fraction, "seed": seed, "accuracy": acc,
-                                  "seconds": round(time.time() - start)}), flush=True)
+        for fraction in [float(f) for f in a.label_fractions.split(",")]:
+            scratch_epochs = a.student_epochs if fraction == 1 else (
+                a.few_label_scratch_epochs or max(1, round(a.student_epochs / fraction)))
+            for seed in [int(s) for s in a.seeds.split(",")]:
+                labels = y if fraction == 1 else few_labels(y, fraction, seed)
+                for run in runs:
+                    start = time.time()
+                    net = make(student, seed, init)
+                    if run == "scratch":
+                        known = labels >= 0
+                        train(net, x[known], labels[known], scratch_epochs, seed)
+                        extra = {"epochs": scratch_epochs}
+                    else:
+                        train(net, x, labels, a.student_epochs, seed, soft=logits,
+                              temperature=a.temperature, alpha=a.alpha)
+                        extra = {"epochs": a.student_epochs, "temperature": a.temperature, "alpha": a.alpha}
+                    acc = (predict(net, xt).argmax(1) == yt).float().mean().item()
+                    print(json.dumps({**base, **extra, "run": run, "label_fraction": fraction, "seed": seed,
+                                      "accuracy": acc, "seconds": round(time.time() - start)}), flush=True)
 
 
 if __name__ == "__main__":

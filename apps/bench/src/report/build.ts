@@ -1,18 +1,25 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { DatasetDescription, MeanStd } from '@kdkit/experiments';
+import type {
+  DatasetDescription,
+  MeanStd,
+  PairedComparison,
+  TripletSummary,
+} from '@kdkit/experiments';
 import type { Environment } from '../environment.js';
 import { type BenchSettings, kdGrid } from '../options.js';
-import { pairName, type QualityResults, slug } from '../quality.js';
+import { labelsSlug, pairName, type QualityResults, type QualityRun, slug } from '../quality.js';
 import type { SpeedResults } from '../speed.js';
 import { SPEED_FIGURES } from '../torch.js';
 import {
   ANCHOR_SETTING,
-  agreesWithinNoise,
+  agreement,
   analyzeQuality,
+  type GridCell,
   type GroupAnalysis,
   gapRecovered,
   PYTORCH_ANCHOR,
+  protocolDifferences,
 } from './analysis.js';
 import { type Block, toHtml, toMarkdown } from './doc.js';
 import {
@@ -29,7 +36,12 @@ export interface BenchRecord {
   /** Hash of the settings and data: same hash, same experiment. */
   readonly configHash: string;
   readonly environment: Environment;
-  readonly data: { readonly train: DatasetDescription; readonly test: DatasetDescription };
+  readonly data: {
+    readonly train: DatasetDescription;
+    /** The validation split held out of the training images, when there is one. */
+    readonly validation?: DatasetDescription;
+    readonly test: DatasetDescription;
+  };
   readonly quality?: QualityResults;
   readonly speed?: SpeedResults;
   readonly seconds: number;
@@ -41,12 +53,50 @@ const pm = (m: MeanStd) =>
 const signedPct = (x: number, digits = 0) =>
   Number.isFinite(x) ? `${x >= 0 ? '+' : '−'}${Math.abs(x * 100).toFixed(digits)}%` : 'n/a';
 const points = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(x * 100).toFixed(2)} pt`;
-const inStd = (x: number) =>
-  Number.isFinite(x) ? `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(1)}σ` : 'n/a (1 seed)';
+/** Cohen's d, named as the effect size it is. */
+const effect = (x: number) =>
+  Number.isFinite(x) ? `d = ${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(1)}` : 'n/a';
+const interval = (ci: readonly [number, number], digits = 2) =>
+  Number.isFinite(ci[0])
+    ? `[${points(ci[0]).replace(' pt', '')}, ${points(ci[1]).replace(' pt', '')}]`.replace(
+        /\.(\d{2})/g,
+        (_m, d: string) => `.${d.slice(0, digits)}`,
+      )
+    : 'n/a';
+const pValue = (p: number) =>
+  Number.isFinite(p) ? (p < 0.001 ? 'p < 0.001' : `p = ${p.toFixed(3)}`) : 'p n/a';
+/** Paired KD − scratch: mean, 95% CI, p, seeds ahead. */
+const pairedCell = (c: PairedComparison) =>
+  `${points(c.meanDiff)} ${interval(c.ci95)}, ${pValue(c.p)}, ${c.positive}/${c.n} ahead`;
+const gapWithCi = (s: TripletSummary) =>
+  s.teacher.mean > s.scratch.mean
+    ? `${signedPct(s.gapRecovered)}${Number.isFinite(s.gapRecoveredCi95[0]) ? ` [${signedPct(s.gapRecoveredCi95[0])}, ${signedPct(s.gapRecoveredCi95[1])}]` : ''}`
+    : 'n/a (teacher ≤ scratch)';
+const chosenOn = (g: GroupAnalysis) =>
+  g.selection.on === 'validation'
+    ? 'on validation'
+    : g.selection.on === 'fixed'
+      ? 'in advance: the only setting run'
+      : '**on test** (no validation split: optimistic)';
+/**
+ * How many times fewer optimizer steps the transfer-set scratch student had than the KD student
+ * (1 = equal steps, the fair baseline; more = under-trained).
+ */
+const scratchShortfall = (g: GroupAnalysis): number => {
+  const config = g.runs[0]?.result.config;
+  if (!config || config.labelFraction >= 1) return 1;
+  const scratchEpochs = config.fewLabelScratchEpochs ?? config.studentEpochs;
+  return config.studentEpochs / config.labelFraction / scratchEpochs;
+};
+const regimeCell = (g: GroupAnalysis) =>
+  scratchShortfall(g) > 1.05
+    ? `${g.regime.name} (**scratch had 1/${Math.round(scratchShortfall(g))} of KD's steps**)`
+    : g.regime.name;
 /** Gap recovered, or why it is meaningless: no gap to recover when the teacher isn't better. */
 const gapCell = (s: { teacher: MeanStd; scratch: MeanStd; gapRecovered: number }) =>
   s.teacher.mean > s.scratch.mean ? signedPct(s.gapRecovered) : 'n/a (teacher ≤ scratch)';
 const setting = (c: { temperature: number; alpha: number }) => `T=${c.temperature}, α=${c.alpha}`;
+const label = (c: { method: { label: string } }) => c.method.label;
 const rate = (x: number | undefined) =>
   x === undefined || !Number.isFinite(x)
     ? 'n/a'
@@ -78,10 +128,13 @@ function setupBlocks(record: BenchRecord): Block[] {
         .map(([k, v]) => `${k} ${v}`)
         .join(', '),
     ],
-    ['git commit', env.gitCommit ?? 'n/a'],
+    [
+      'git commit',
+      `${env.gitCommit ?? 'n/a'}${env.gitCommit?.endsWith('-dirty') ? ' (**uncommitted changes**: made with --allow-dirty; the commit does not name all the code that ran)' : ''}`,
+    ],
     [
       'data',
-      `train \`${data.train.name}\` ${data.train.size} images (fingerprint \`${data.train.fingerprint}\`), test \`${data.test.name}\` ${data.test.size} images (\`${data.test.fingerprint}\`)`,
+      `train \`${data.train.name}\` ${data.train.size} images (fingerprint \`${data.train.fingerprint}\`), ${data.validation ? `validation \`${data.validation.name}\` ${data.validation.size} images held out of the training set (\`${data.validation.fingerprint}\`), ` : 'no validation split, '}test \`${data.test.name}\` ${data.test.size} images (\`${data.test.fingerprint}\`)`,
     ],
     ['total time', minutes(record.seconds)],
   ];
@@ -93,10 +146,10 @@ function setupBlocks(record: BenchRecord): Block[] {
     blocks.push({
       kind: 'paragraph',
       text:
-        `**Protocol.** Teacher: ${q.teacherEpochs} epochs, trained once per pair (seed 0) and cached in \`teachers/\`. ` +
+        `**Protocol.** Teacher: ${q.teacherEpochs} epochs, trained once per pair (seed 0) and kept in the teacher store \`teachers/\`. ` +
         `Students: ${q.studentEpochs} epochs, same init seed and batch order for scratch and KD. ` +
-        `${q.optimizer === 'adam' ? 'Adam' : q.optimizer} lr ${q.learningRate}, ${q.schedule} schedule, batch ${q.batchSize}. ` +
-        `KD loss: Hinton, total = α·T²·soft + (1 − α)·hard, teacher logits cached. ` +
+        `${q.optimizer === 'adam' ? 'Adam' : q.optimizer} lr ${q.learningRate}, ${q.lrSchedule} schedule, batch ${q.batchSize}. ` +
+        `${q.losses ? `Losses: ${q.losses.map((l) => l.loss).join(', ')}, each with its own small grid of options, same teacher, student and budget. ` : 'KD loss: Hinton, total = α·T²·soft + (1 − α)·hard, teacher logits cached. '}` +
         `Seeds ${q.seeds.join(', ')}; ${
           q.kdSettings
             ? `(T, α) ∈ {${kdGrid(q)
@@ -104,16 +157,23 @@ function setupBlocks(record: BenchRecord): Block[] {
                 .join(', ')}}`
             : `T ∈ {${q.temperatures.join(', ')}}; α ∈ {${q.alphas.join(', ')}}`
         }. ` +
-        `Few-label regime: the students see the labels of the given fraction of the training set (stratified per class, ` +
+        `Transfer-set regime ("transfer set, 10% labelled"): the teacher saw every label; the students see the labels of the given fraction of the training set (stratified per class, ` +
         `drawn with the seed); the scratch student trains on those images only, ${
           q.fewLabelScratchEpochs
             ? `for ${q.fewLabelScratchEpochs} epochs`
             : 'for as many optimizer steps as the KD student (epochs ÷ label fraction)'
-        }, the KD student on all images with ` +
-        `soft targets everywhere. Accuracy is on the test set; per-epoch test accuracy is monitoring only. The best (T, α) is picked on the test set too ` +
-        `(there is no separate validation split), so its margin over scratch is optimistic; the T=4, α=0.9 column is fixed in advance. ` +
-        `Mean ± sample std over seeds; gap recovered = (KD − scratch) / (teacher − scratch) of the means; ` +
-        `σ = (KD − scratch) / pooled std.`,
+        }, the KD student on all images with soft targets everywhere${
+          q.baselines?.length
+            ? `; baselines at the KD setting chosen on validation: ${q.baselines.join(', ')} (the teacher's predicted class on unlabelled images, optionally smoothed with ε matched to the teacher's mean soft-target entropy at that T)`
+            : ''
+        }. ` +
+        (record.data.validation
+          ? `**Selection.** ${record.data.validation.size} training images are held out as a stratified validation split (seed 0); the KD setting (T, α or loss options) is chosen by mean validation accuracy over seeds and teachers, epochs are fixed in advance and there is no early stopping. Test accuracy is computed once per model at the end and never feeds a choice; the other settings' test figures in the full grid are shown for completeness, not used to choose. `
+          : `**Selection.** There is no validation split in this run: the "chosen" setting is the best **on the test set**, so its margin over scratch is optimistic. `) +
+        `Teachers: ${(q.teacherSeeds ?? [0]).length} (seeds ${(q.teacherSeeds ?? [0]).join(', ')}). ` +
+        `Mean ± sample std over seeds; KD − scratch is paired by seed (same init and batch order): mean difference, 95% t confidence interval, two-sided paired t-test p, seeds where KD is ahead. ` +
+        `Gap recovered = (KD − scratch) / (teacher − scratch) of the means, with a 95% CI of the per-seed gaps. ` +
+        `Effect size d = (KD − scratch) / pooled std (Cohen's d; a size, not a significance).`,
     });
   }
   return blocks;
@@ -121,18 +181,17 @@ function setupBlocks(record: BenchRecord): Block[] {
 
 function headlineBlocks(groups: readonly GroupAnalysis[]): Block[] {
   const rows = groups.map((g) => {
-    const a = g.anchor;
+    const c = g.selected;
     return [
       pairName(g.pair),
-      g.regime.name,
-      pct(g.teacher.mean),
+      regimeCell(g),
+      `${pm(g.teacher)}${g.teacherSeeds.length > 1 ? ` (${g.teacherSeeds.length} teachers)` : ''}`,
       pm(g.scratch),
-      a ? pm(a.summary.kd) : 'n/a',
-      a ? gapCell(a.summary) : 'n/a',
-      setting(g.best),
-      pm(g.best.summary.kd),
-      gapCell(g.best.summary),
-      inStd(g.best.summary.kdMinusScratchInStd),
+      `${label(c)} (${g.selection.on === 'fixed' ? 'only setting run' : `chosen on ${g.selection.on}`})`,
+      pm(c.summary.kd),
+      pairedCell(c.summary.paired),
+      effect(c.summary.effectSizeD),
+      gapWithCi(c.summary),
     ];
   });
   return [
@@ -144,12 +203,11 @@ function headlineBlocks(groups: readonly GroupAnalysis[]): Block[] {
         'labels',
         'teacher',
         'student scratch',
-        `KD (${setting(ANCHOR_SETTING)})`,
-        'gap recovered',
-        'best (T, α)',
-        'KD at best',
-        'gap recovered',
-        'best KD − scratch',
+        'KD setting',
+        'student KD',
+        'KD − scratch, paired [95% CI]',
+        'effect size',
+        'gap recovered [95% CI]',
       ],
       rows,
     },
@@ -159,20 +217,28 @@ function headlineBlocks(groups: readonly GroupAnalysis[]): Block[] {
 function findingsBlocks(groups: readonly GroupAnalysis[]): Block[] {
   const items = groups.map((g) => {
     const where = `**${pairName(g.pair)}, ${g.regime.name}:**`;
-    const best = `best KD ${pm(g.best.summary.kd)} at ${setting(g.best)} vs scratch ${pm(g.scratch)} (${points(g.best.delta)}, ${inStd(g.best.summary.kdMinusScratchInStd)}, gap recovered ${gapCell(g.best.summary)})`;
+    const c = g.selected;
+    const p = c.summary.paired;
+    const chosen = `KD at ${label(c)} (chosen ${chosenOn(g)}) ${pm(c.summary.kd)} vs scratch ${pm(g.scratch)}: ${pairedCell(p)}, ${effect(c.summary.effectSizeD)}, gap recovered ${gapWithCi(c.summary)}`;
     const verdict =
-      g.seeds.length < 2
-        ? 'one seed only, so no significance claim'
-        : g.bestBeatsScratchBy2Std
-          ? 'KD **helps**: beats scratch by more than 2σ'
-          : g.best.delta > 0
-            ? 'KD is ahead but **not** by 2σ'
-            : 'KD **does not help** at any (T, α) tried';
+      p.n < 2 || !Number.isFinite(p.p)
+        ? 'too few seeds for a test, so no claim'
+        : p.p < 0.05
+          ? p.meanDiff > 0
+            ? 'KD **helps** (paired p < 0.05)'
+            : 'KD **hurts** (paired p < 0.05)'
+          : 'no significant difference (paired p ≥ 0.05)';
+    const teachers =
+      g.teacherSeeds.length < 2 ? ' One teacher: teacher variance is not measured.' : '';
     const hurts =
       g.hurts.length === 0
-        ? 'KD is at or above scratch at every (T, α)'
-        : `KD **hurts** (below scratch) at ${g.hurts.map((c) => `${setting(c)} (${points(c.delta)})`).join('; ')}`;
-    return `${where} ${best}; ${verdict}. ${hurts}.`;
+        ? 'KD is at or above scratch at every setting tried'
+        : `KD is below scratch (test, means) at ${g.hurts.map((h) => `${label(h)} (${points(h.delta)})`).join('; ')}`;
+    const shortfall =
+      scratchShortfall(g) > 1.05
+        ? ` The scratch student had ${Math.round(scratchShortfall(g))}× fewer optimizer steps than the KD student: an under-trained baseline that inflates KD's margin.`
+        : '';
+    return `${where} ${chosen}; ${verdict}. ${hurts}.${teachers}${shortfall}`;
   });
   return [
     { kind: 'heading', level: 2, text: 'Where KD helps, and where it hurts' },
@@ -180,18 +246,91 @@ function findingsBlocks(groups: readonly GroupAnalysis[]): Block[] {
   ];
 }
 
+function lossFamilyBlocks(groups: readonly GroupAnalysis[]): Block[] {
+  const rows = groups.flatMap((g) =>
+    g.perLoss.map(({ loss, cell }) => [
+      pairName(g.pair),
+      g.regime.name,
+      loss,
+      cell.method.label.replace(`${loss} `, ''),
+      cell.summary.validation ? pm(cell.summary.validation.kd) : 'n/a',
+      pm(cell.summary.kd),
+      pairedCell(cell.summary.paired),
+      effect(cell.summary.effectSizeD),
+      gapWithCi(cell.summary),
+    ]),
+  );
+  if (rows.length === 0) return [];
+  const onValidation = groups.every((g) => g.grid.every((c) => c.summary.validation));
+  return [
+    { kind: 'heading', level: 2, text: 'The loss family, side by side' },
+    {
+      kind: 'paragraph',
+      text: `Each loss on the same teacher, student, seeds and budget; its setting is the one with the best mean ${onValidation ? 'validation' : '**test** (no validation split: optimistic)'} accuracy among its own small grid (all settings are in the full grid below). KD − scratch is paired by seed.`,
+    },
+    {
+      kind: 'table',
+      header: [
+        'pair',
+        'labels',
+        'loss',
+        'setting',
+        'validation',
+        'test',
+        'KD − scratch, paired [95% CI]',
+        'effect size',
+        'gap recovered [95% CI]',
+      ],
+      rows,
+    },
+  ];
+}
+
+function baselineBlocks(groups: readonly GroupAnalysis[]): Block[] {
+  const rows = groups.flatMap((g) =>
+    g.baselines.map(({ cell, kdMinusBaseline }) => [
+      pairName(g.pair),
+      g.regime.name,
+      label(cell),
+      pm(cell.summary.kd),
+      pairedCell(cell.summary.paired),
+      `${label(g.selected)}: ${pairedCell(kdMinusBaseline)}`,
+    ]),
+  );
+  if (rows.length === 0) return [];
+  return [
+    { kind: 'heading', level: 2, text: 'What soft targets add: hard-label baselines' },
+    {
+      kind: 'paragraph',
+      text: "Same teacher, student, seeds and budget as KD. Pseudo-labels: the teacher's predicted class on every unlabelled image (true labels elsewhere), plain cross-entropy. Label smoothing: the same targets smoothed with ε chosen so their entropy equals the teacher's mean soft-target entropy at the chosen T, so the targets are as soft as KD's but carry no similarity structure. KD − baseline is paired by (teacher, seed).",
+    },
+    {
+      kind: 'table',
+      header: [
+        'pair',
+        'labels',
+        'baseline',
+        'student',
+        'baseline − scratch, paired',
+        'KD − baseline, paired',
+      ],
+      rows,
+    },
+  ];
+}
+
 function anchorBlocks(groups: readonly GroupAnalysis[], record: BenchRecord): Block[] {
   const q = record.settings.quality;
-  const sameProtocol =
-    q !== undefined &&
-    q.teacherEpochs === 4 &&
-    q.studentEpochs === 12 &&
-    q.optimizer === 'adam' &&
-    q.learningRate === 1e-3 &&
-    q.schedule === 'cosine' &&
-    q.seeds.length >= 3 &&
-    record.data.train.size === 60000;
+  const differences = q
+    ? protocolDifferences(q, {
+        trainImages: record.data.train.size,
+        testImages: record.data.test.size,
+      })
+    : ['no quality suite'];
+  const sameProtocol = differences.length === 0;
   const rows: string[][] = [];
+  const fmt = (m: { mean: number; std: number }) =>
+    `${(m.mean * 100).toFixed(2)} ± ${(m.std * 100).toFixed(2)}%`;
   for (const ref of PYTORCH_ANCHOR.rows) {
     const refGap = gapRecovered({
       teacher: ref.teacher,
@@ -201,9 +340,10 @@ function anchorBlocks(groups: readonly GroupAnalysis[], record: BenchRecord): Bl
     rows.push([
       `${ref.regime}, PyTorch`,
       pct(ref.teacher),
-      `${(ref.scratch.mean * 100).toFixed(2)} ± ${(ref.scratch.std * 100).toFixed(2)}%`,
-      `${(ref.kd.mean * 100).toFixed(2)} ± ${(ref.kd.std * 100).toFixed(2)}%`,
+      fmt(ref.scratch),
+      fmt(ref.kd),
       signedPct(refGap),
+      '',
       '',
     ]);
     const mine = groups.find(
@@ -212,30 +352,33 @@ function anchorBlocks(groups: readonly GroupAnalysis[], record: BenchRecord): Bl
         g.pair.student === PYTORCH_ANCHOR.pair.student &&
         g.regime.labelFraction === ref.labelFraction,
     );
-    if (mine?.anchor) {
-      const agree = [
-        agreesWithinNoise(mine.scratch, ref.scratch) ? 'scratch ✓' : 'scratch ✗',
-        agreesWithinNoise(mine.anchor.summary.kd, ref.kd) ? 'KD ✓' : 'KD ✗',
-      ].join(', ');
-      rows.push([
-        `${ref.regime}, kdkit`,
-        pct(mine.teacher.mean),
-        pm(mine.scratch),
-        pm(mine.anchor.summary.kd),
-        gapCell(mine.anchor.summary),
-        sameProtocol ? agree : 'different protocol',
-      ]);
-    }
+    if (!mine?.anchor) continue;
+    const verdict = (m: MeanStd, r: MeanStd) => {
+      const { agrees, test } = agreement(m, r);
+      const ci = `Δ ${points(test.diff)} ${interval(test.ci95)}, Welch ${pValue(test.p)}`;
+      if (!sameProtocol) return `${ci}; different protocol`;
+      return `${agrees ? 'agrees' : 'differs'} (${ci})`;
+    };
+    rows.push([
+      `${ref.regime}, kdkit`,
+      pct(mine.teacher.mean),
+      pm(mine.scratch),
+      pm(mine.anchor.summary.kd),
+      gapCell(mine.anchor.summary),
+      verdict(mine.scratch, ref.scratch),
+      verdict(mine.anchor.summary.kd, ref.kd),
+    ]);
   }
   return [
     { kind: 'heading', level: 2, text: 'Cross-check against the PyTorch anchor' },
     {
       kind: 'paragraph',
       text:
-        `PyTorch rows are reference numbers from issue 9 (${PYTORCH_ANCHOR.date}; ${PYTORCH_ANCHOR.protocol}), not measured by this run. ` +
+        `PyTorch rows are reference numbers from issue 9 (${PYTORCH_ANCHOR.date}; ${PYTORCH_ANCHOR.description}), not measured by this run. ` +
+        `kdkit is said to agree only when Welch's t-test at the standard error of the means gives p ≥ 0.05 under the same protocol; the 95% CI of the difference is shown either way (with 3 seeds a side the test has little power: the interval says how large a difference remains possible). ` +
         (sameProtocol
-          ? 'This run used the same protocol; ✓ means kdkit agrees within 2σ (combined std, floored at 0.1 point).'
-          : `This run did **not** use the anchor's protocol (mode \`${record.settings.mode}\`), so the comparison is indicative only.`),
+          ? 'This run used the anchor protocol in every field compared (recipe, data sizes, seeds, few-label scratch budget).'
+          : `This run did **not** use the anchor's protocol: ${differences.join('; ')}. The comparison is indicative only.`),
     },
     {
       kind: 'table',
@@ -245,7 +388,8 @@ function anchorBlocks(groups: readonly GroupAnalysis[], record: BenchRecord): Bl
         'student scratch',
         `student KD (${setting(ANCHOR_SETTING)})`,
         'gap recovered',
-        'agrees',
+        'scratch vs anchor',
+        'KD vs anchor',
       ],
       rows,
     },
@@ -253,39 +397,64 @@ function anchorBlocks(groups: readonly GroupAnalysis[], record: BenchRecord): Bl
 }
 
 function gridBlocks(g: GroupAnalysis): Block[] {
+  const validation = g.grid.every((c) => c.summary.validation !== undefined);
   return [
     { kind: 'heading', level: 3, text: `${pairName(g.pair)}, ${g.regime.name}` },
     {
       kind: 'paragraph',
-      text: `Teacher ${pct(g.teacher.mean)}; student from scratch ${pm(g.scratch)} (agreement with teacher ${pm(g.grid[0]?.summary.scratchAgreement ?? g.scratch)}); seeds ${g.seeds.join(', ')}.`,
+      text: `Teacher ${pm(g.teacher)}; student from scratch ${pm(g.scratch)} (agreement with teacher ${pm(g.grid[0]?.summary.scratchAgreement ?? g.scratch)}); seeds ${g.seeds.join(', ')}; teachers ${g.teacherSeeds.join(', ')}. Chosen: ${label(g.selected)} ${chosenOn(g)}.${validation ? ' Test figures of the settings not chosen are shown for completeness and were not used to choose.' : ''}`,
     },
     {
       kind: 'table',
-      header: ['T', 'α', 'student KD', 'KD − scratch', 'in σ', 'agreement', 'gap recovered'],
+      header: [
+        'setting',
+        ...(validation ? ['KD, validation (chooses)'] : []),
+        validation ? 'KD, test (reported)' : 'KD, test',
+        'KD − scratch, paired [95% CI]',
+        'effect size',
+        'agreement',
+        'gap recovered [95% CI]',
+      ],
       rows: g.grid.map((c) => [
-        String(c.temperature),
-        String(c.alpha),
+        `${label(c)}${c === g.selected ? ' (chosen)' : ''}`,
+        ...(validation ? [pm(c.summary.validation?.kd ?? c.summary.kd)] : []),
         pm(c.summary.kd),
-        points(c.delta),
-        inStd(c.summary.kdMinusScratchInStd),
+        pairedCell(c.summary.paired),
+        effect(c.summary.effectSizeD),
         pm(c.summary.kdAgreement),
-        gapCell(c.summary),
+        gapWithCi(c.summary),
       ]),
     },
   ];
 }
 
 async function plotBlocks(g: GroupAnalysis, out: string): Promise<Block[]> {
-  const name = `${slug(`${g.pair.teacher}-to-${g.pair.student}`)}-${slug(g.regime.name)}`;
+  const name = `${slug(`${g.pair.teacher}-to-${g.pair.student}`)}-${labelsSlug(g.regime.labelFraction)}`;
+  const blocks: Block[] = [];
+  const hintonRuns = g.runs.filter(
+    (r) => r.method.kind === 'kd' && r.method.loss === 'hinton' && !r.method.lossOptions,
+  );
+  const temperatures = new Set(hintonRuns.map((r) => r.temperature));
+  if (temperatures.size > 1) blocks.push(...(await temperaturePlot(g, hintonRuns, name, out)));
+  blocks.push(...(await curvesPlot(g, name, out)));
+  return blocks;
+}
+
+async function temperaturePlot(
+  g: GroupAnalysis,
+  runs: readonly QualityRun[],
+  name: string,
+  out: string,
+): Promise<Block[]> {
   const blocks: Block[] = [];
   const tSvg = await renderSvg(
     accuracyVsTemperatureSpec({
       title: `${pairName(g.pair)}, ${g.regime.name}: KD accuracy vs T`,
-      points: g.runs.map((r) => ({
+      points: runs.map((r) => ({
         temperature: r.temperature,
         alpha: r.alpha,
         seed: r.seed,
-        accuracy: r.result.rows[2].accuracy,
+        accuracy: r.result.rows.kd.accuracy,
       })),
       teacher: g.teacher.mean,
       scratch: g.scratch.mean,
@@ -300,6 +469,11 @@ async function plotBlocks(g: GroupAnalysis, out: string): Promise<Block[]> {
     caption: `Distilled student's test accuracy vs temperature (mean over seeds, ±1 std bars), ${pairName(g.pair)}, ${g.regime.name}; dashed: teacher and scratch student.`,
   });
 
+  return blocks;
+}
+
+async function curvesPlot(g: GroupAnalysis, name: string, out: string): Promise<Block[]> {
+  const blocks: Block[] = [];
   const curves: CurvePoint[] = [];
   // x is in KD-student epochs: a few-label scratch student's shorter epochs are scaled by steps.
   const add = (
@@ -307,18 +481,24 @@ async function plotBlocks(g: GroupAnalysis, out: string): Promise<Block[]> {
     rows: {
       seed: number;
       kdEpochs: number;
-      history: readonly { epoch: number; testAccuracy?: number; loss: number }[];
+      history: readonly {
+        epoch: number;
+        testAccuracy?: number;
+        validationAccuracy?: number;
+        loss: number;
+      }[];
     }[],
   ) => {
     for (const { seed, kdEpochs, history } of rows) {
       const scale = kdEpochs / Math.max(1, history.length);
       for (const e of history) {
-        if (e.testAccuracy !== undefined)
+        const accuracy = e.validationAccuracy ?? e.testAccuracy;
+        if (accuracy !== undefined)
           curves.push({
             series,
             epoch: (e.epoch + 1) * scale,
             seed,
-            testAccuracy: e.testAccuracy,
+            testAccuracy: accuracy,
             loss: e.loss,
           });
       }
@@ -333,30 +513,25 @@ async function plotBlocks(g: GroupAnalysis, out: string): Promise<Block[]> {
             {
               seed: r.seed,
               kdEpochs: r.result.config.studentEpochs,
-              history: r.result.rows[1].history,
+              history: r.result.rows.scratch.history,
             },
           ]
         : [],
     ),
   );
-  const kdSeries = (c: { temperature: number; alpha: number }, label: string) =>
+  const kdSeries = (c: GridCell, series: string) =>
     add(
-      label,
+      series,
       g.runs
-        .filter((r) => r.temperature === c.temperature && r.alpha === c.alpha)
+        .filter((r) => r.method.stem === c.method.stem)
         .map((r) => ({
           seed: r.seed,
           kdEpochs: r.result.config.studentEpochs,
-          history: r.result.rows[2].history,
+          history: r.result.rows.kd.history,
         })),
     );
-  kdSeries(g.best, `KD best (${setting(g.best)})`);
-  if (
-    g.anchor &&
-    (g.anchor.temperature !== g.best.temperature || g.anchor.alpha !== g.best.alpha)
-  ) {
-    kdSeries(g.anchor, `KD (${setting(g.anchor)})`);
-  }
+  kdSeries(g.selected, `KD chosen (${label(g.selected)})`);
+  if (g.anchor && g.anchor !== g.selected) kdSeries(g.anchor, `KD (${label(g.anchor)})`);
   if (curves.length > 0) {
     const cSvg = await renderSvg(
       trainCurvesSpec({
@@ -370,7 +545,7 @@ async function plotBlocks(g: GroupAnalysis, out: string): Promise<Block[]> {
       kind: 'figure',
       file: cFile,
       svg: cSvg,
-      caption: `Test accuracy after each epoch, scratch vs KD (mean over seeds, ±1 std band), ${pairName(g.pair)}, ${g.regime.name}.`,
+      caption: `Accuracy after each epoch (on the validation split when the run has one, else on test; monitoring only), scratch vs KD (mean over seeds, ±1 std band), ${pairName(g.pair)}, ${g.regime.name}.`,
     });
   }
   return blocks;
@@ -442,6 +617,8 @@ export async function writeReport(record: BenchRecord, out: string): Promise<{ f
     blocks.push(
       ...headlineBlocks(groups),
       ...findingsBlocks(groups),
+      ...lossFamilyBlocks(groups),
+      ...baselineBlocks(groups),
       ...anchorBlocks(groups, record),
     );
     blocks.push({ kind: 'heading', level: 2, text: 'Plots' });
@@ -457,9 +634,9 @@ export async function writeReport(record: BenchRecord, out: string): Promise<{ f
       kind: 'list',
       items: [
         '`summary.json`: settings, environment, every run and the speed figures',
-        '`runs/<pair>/<labels>/seed<s>/T<T>-a<α>.json`: one triplet each (rows, per-epoch history, resolved config and its hash)',
+        '`runs/<pair>/<labels>/[teacher<k>/]seed<s>/<setting>.json`: one triplet each (rows, per-epoch history, resolved config and its hash)',
         '`speed.json`: the speed suite, with the PyTorch output',
-        '`teachers/<model>-<key>/`: cached teachers (tfjs format); a rerun into this directory reuses them and skips finished runs',
+        '`teachers/<model>-<key>/`: the teacher store, trained teachers in tfjs format; a rerun into this directory reuses them and skips finished runs',
         '`plots/*.svg`, `report.html` (self-contained)',
       ],
     },
@@ -467,6 +644,7 @@ export async function writeReport(record: BenchRecord, out: string): Promise<{ f
   const summary = {
     ...record,
     analysis: groups.map(({ runs, ...rest }) => ({ ...rest, runFiles: runs.map((r) => r.file) })),
+    selections: record.quality?.selections ?? [],
   };
   await writeFile(join(out, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
   await writeFile(join(out, 'REPORT.md'), toMarkdown(blocks));
