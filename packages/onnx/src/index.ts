@@ -1,10 +1,10 @@
 import { KdkitError } from '@kdkit/engine';
 import type { Teacher } from '@kdkit/trainers';
 import {
-  createOnnxTeacher,
+  missingRuntime,
   type OnnxModelSource,
   type OnnxTeacherOptions,
-  type OrtRuntime,
+  onnxTeacherOn,
 } from './onnx-teacher.js';
 
 export type { OnnxModelSource, OnnxTeacherOptions } from './onnx-teacher.js';
@@ -34,46 +34,40 @@ export async function onnxTeacher(
   source: OnnxModelSource,
   options: OnnxTeacherOptions = {},
 ): Promise<Teacher> {
-  const where = 'onnxTeacher';
-  let bytes: Uint8Array;
-  let file = 'the given ONNX bytes';
-  if (typeof source === 'string') {
-    file = source;
-    let response: Response | undefined;
-    try {
-      response = await fetch(source);
-    } catch (error) {
-      throw new KdkitError('FILE_NOT_FOUND', `${where}: cannot fetch ONNX model ${source}`, {
-        cause: error,
-      });
-    }
-    if (!response.ok) {
-      throw new KdkitError(
-        'FILE_NOT_FOUND',
-        `${where}: cannot fetch ONNX model ${source}: HTTP ${response.status}`,
-      );
-    }
-    bytes = new Uint8Array(await response.arrayBuffer());
-  } else {
-    bytes = source instanceof Uint8Array ? source : new Uint8Array(source);
-  }
-  let ort: typeof import('onnxruntime-web');
-  try {
-    ort = await import('onnxruntime-web');
-  } catch (error) {
-    throw new KdkitError(
-      'BACKEND_UNAVAILABLE',
-      `${where}: ONNX teachers in the browser need the optional peer dependency 'onnxruntime-web' (npm install onnxruntime-web)`,
-      { cause: error },
-    );
-  }
-  const runtime: OrtRuntime = {
-    name: 'onnxruntime-web',
-    createSession: (model) => ort.InferenceSession.create(model),
-    tensor: (data, dims) => new ort.Tensor('float32', data, dims),
-  };
-  return createOnnxTeacher(runtime, bytes, file, {
-    ...options,
-    ...(options.name === undefined && typeof source !== 'string' ? { name: 'onnx-model' } : {}),
-  });
+  return onnxTeacherOn(
+    {
+      async readBytes(path) {
+        let response: Response | undefined;
+        try {
+          response = await fetch(path);
+        } catch (error) {
+          throw new KdkitError('FILE_NOT_FOUND', `onnxTeacher: cannot fetch ONNX model ${path}`, {
+            cause: error,
+          });
+        }
+        if (!response.ok) {
+          throw new KdkitError(
+            'FILE_NOT_FOUND',
+            `onnxTeacher: cannot fetch ONNX model ${path}: HTTP ${response.status}`,
+          );
+        }
+        return new Uint8Array(await response.arrayBuffer());
+      },
+      async loadRuntime() {
+        let ort: typeof import('onnxruntime-web');
+        try {
+          ort = await import('onnxruntime-web');
+        } catch (error) {
+          throw missingRuntime('onnxTeacher', 'onnxruntime-web', error);
+        }
+        return {
+          name: 'onnxruntime-web',
+          createSession: (model) => ort.InferenceSession.create(model),
+          tensor: (data, dims) => new ort.Tensor('float32', data, dims),
+        };
+      },
+    },
+    source,
+    options,
+  );
 }

@@ -63,6 +63,42 @@ const metadataDims = (meta: OrtValueMetadata | undefined): ModelDim[] | undefine
     ? meta.shape.map((d) => (typeof d === 'number' && d > 0 ? d : typeof d === 'string' ? d : null))
     : undefined;
 
+/** What differs between the Node and the browser entries: where bytes and the runtime come from. */
+export interface OnnxPlatform {
+  /** Reads a model given by path or URL; throws `FILE_NOT_FOUND` naming it. */
+  readBytes(source: string): Promise<Uint8Array>;
+  /** Loads the runtime; throws `BACKEND_UNAVAILABLE` naming the optional peer to install. */
+  loadRuntime(): Promise<OrtRuntime>;
+}
+
+/** `onnxTeacher` for one platform: reads the model, loads the runtime, builds the Teacher. */
+export async function onnxTeacherOn(
+  platform: OnnxPlatform,
+  source: OnnxModelSource,
+  options: OnnxTeacherOptions,
+): Promise<Teacher> {
+  const isPath = typeof source === 'string';
+  const bytes = isPath
+    ? await platform.readBytes(source)
+    : source instanceof Uint8Array
+      ? source
+      : new Uint8Array(source);
+  const runtime = await platform.loadRuntime();
+  return createOnnxTeacher(runtime, bytes, isPath ? source : 'the given ONNX bytes', {
+    ...options,
+    ...(options.name === undefined && !isPath ? { name: 'onnx-model' } : {}),
+  });
+}
+
+/** The `BACKEND_UNAVAILABLE` error of a missing optional runtime peer. */
+export function missingRuntime(where: string, runtime: string, cause: unknown): KdkitError {
+  return new KdkitError(
+    'BACKEND_UNAVAILABLE',
+    `${where}: ONNX teachers here need the optional peer dependency '${runtime}' (npm install ${runtime})`,
+    { cause },
+  );
+}
+
 /**
  * An ONNX model, loaded into `runtime`, as a Teacher; `file` names it in errors. Shared by the
  * Node and browser entries, which load the bytes and the runtime.

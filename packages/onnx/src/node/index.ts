@@ -2,10 +2,10 @@ import { readFile } from 'node:fs/promises';
 import { KdkitError } from '@kdkit/engine';
 import type { Teacher } from '@kdkit/trainers';
 import {
-  createOnnxTeacher,
+  missingRuntime,
   type OnnxModelSource,
   type OnnxTeacherOptions,
-  type OrtRuntime,
+  onnxTeacherOn,
 } from '../onnx-teacher.js';
 
 export type { OnnxModelSource, OnnxTeacherOptions } from '../onnx-teacher.js';
@@ -34,38 +34,32 @@ export async function onnxTeacher(
   source: OnnxModelSource,
   options: OnnxTeacherOptions = {},
 ): Promise<Teacher> {
-  const where = 'onnxTeacher';
-  let bytes: Uint8Array;
-  let file = 'the given ONNX bytes';
-  if (typeof source === 'string') {
-    file = source;
-    try {
-      bytes = await readFile(source);
-    } catch (error) {
-      throw new KdkitError('FILE_NOT_FOUND', `${where}: cannot read ONNX model ${source}`, {
-        cause: error,
-      });
-    }
-  } else {
-    bytes = source instanceof Uint8Array ? source : new Uint8Array(source);
-  }
-  let ort: typeof import('onnxruntime-node');
-  try {
-    ort = await import('onnxruntime-node');
-  } catch (error) {
-    throw new KdkitError(
-      'BACKEND_UNAVAILABLE',
-      `${where}: ONNX teachers in Node need the optional peer dependency 'onnxruntime-node' (npm install onnxruntime-node)`,
-      { cause: error },
-    );
-  }
-  const runtime: OrtRuntime = {
-    name: 'onnxruntime-node',
-    createSession: (model) => ort.InferenceSession.create(model),
-    tensor: (data, dims) => new ort.Tensor('float32', data, dims),
-  };
-  return createOnnxTeacher(runtime, bytes, file, {
-    ...options,
-    ...(options.name === undefined && typeof source !== 'string' ? { name: 'onnx-model' } : {}),
-  });
+  return onnxTeacherOn(
+    {
+      async readBytes(path) {
+        try {
+          return await readFile(path);
+        } catch (error) {
+          throw new KdkitError('FILE_NOT_FOUND', `onnxTeacher: cannot read ONNX model ${path}`, {
+            cause: error,
+          });
+        }
+      },
+      async loadRuntime() {
+        let ort: typeof import('onnxruntime-node');
+        try {
+          ort = await import('onnxruntime-node');
+        } catch (error) {
+          throw missingRuntime('onnxTeacher', 'onnxruntime-node', error);
+        }
+        return {
+          name: 'onnxruntime-node',
+          createSession: (model) => ort.InferenceSession.create(model),
+          tensor: (data, dims) => new ort.Tensor('float32', data, dims),
+        };
+      },
+    },
+    source,
+    options,
+  );
 }
