@@ -1,6 +1,7 @@
+import { initBackend } from '@kdkit/backend';
 import { describeBackends, expectAllClose, expectNoLeaks, randomArray } from '@kdkit/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
-import { expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { analyticGrad, finiteDifferenceGrad } from '../test/gradients.js';
 import { toMatrix } from '../test/reference.js';
 import { refRkd } from '../test/reference-features.js';
@@ -43,5 +44,30 @@ describeBackends(['cpu', 'wasm'], 'relationalKdLoss', () => {
     await expectNoLeaks(() => relationalKdLoss({ student: [s], teacher: [s] }, { angleWeight: 0 }));
     await expectNoLeaks(() => relationalKdLoss({ student: [s], teacher: [s] }));
     s.dispose();
+  });
+});
+
+describe('relationalKdLoss on wasm', () => {
+  // RKD reduces [b, b] and [b, b, d] tensors over every axis (its gradient sums broadcasts over
+  // axes 0 and 1): the wasm Sum kernels must agree with cpu there.
+  it('gives the value and gradient cpu gives, for a batch of 6', async () => {
+    const s = randomArray(6 * 5, 7, -2, 2);
+    const t = randomArray(6 * 9, 8, -2, 2);
+    const run = async (backend: 'cpu' | 'wasm') => {
+      await initBackend(backend);
+      const student = tf.tensor2d(s, [6, 5]);
+      const teacher = tf.tensor2d(t, [6, 9]);
+      const { value, grad } = tf.valueAndGrad(
+        (x: tf.Tensor) => relationalKdLoss({ student: x, teacher }).total,
+      )(student);
+      const out = { value: value.dataSync()[0] as number, grad: Array.from(grad.dataSync()) };
+      tf.dispose([student, teacher, value, grad]);
+      return out;
+    };
+    const cpu = await run('cpu');
+    const wasm = await run('wasm');
+    expect(cpu.value).toBeGreaterThan(0);
+    expectAllClose(wasm.value, cpu.value, { atol: 1e-5, rtol: 1e-4 });
+    expectAllClose(wasm.grad, cpu.grad, { atol: 1e-5, rtol: 1e-4 });
   });
 });

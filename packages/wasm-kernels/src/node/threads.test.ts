@@ -58,6 +58,10 @@ interface ChildResult {
   readonly maxDiff: number;
   readonly workerGlobal: string;
   readonly cpusRestored: boolean;
+  /** How many times tfjs started a wasm backend (its registered factory ran). */
+  readonly wasmInits: number;
+  /** What tfjs-backend-wasm's getThreadsCount() says afterwards. */
+  readonly moduleThreads: number;
 }
 
 function runChild(options: string, env: Record<string, string> = {}): ChildResult {
@@ -65,7 +69,11 @@ function runChild(options: string, env: Record<string, string> = {}): ChildResul
     import os from 'node:os';
     import * as tf from '@tensorflow/tfjs-core';
     import '@tensorflow/tfjs-backend-cpu';
-    import '@tensorflow/tfjs-backend-wasm';
+    const wasmModule = await import('@tensorflow/tfjs-backend-wasm');
+    const entry = tf.engine().registryFactory.wasm;
+    const factory = entry.factory;
+    let wasmInits = 0;
+    entry.factory = () => { wasmInits += 1; return factory(); };
     const { activateWasmBackend } = await import(${JSON.stringify(threadsModule)});
     const cpus = os.cpus;
     tf.env().set('PROD', true);
@@ -81,6 +89,7 @@ function runChild(options: string, env: Record<string, string> = {}): ChildResul
     const maxDiff = onWasm.reduce((m, v, i) => Math.max(m, Math.abs(v - onCpu[i])), 0);
     process.stdout.write(JSON.stringify({
       report, maxDiff, workerGlobal: typeof globalThis.Worker, cpusRestored: os.cpus === cpus,
+      wasmInits, moduleThreads: wasmModule.getThreadsCount(),
     }));
   `;
   const child = spawnSync(
@@ -105,6 +114,13 @@ describe('activateWasmBackend (in a child process)', () => {
     expect(result.maxDiff).toBeLessThan(1e-3);
     expect(result.workerGlobal).toBe('undefined');
     expect(result.cpusRestored).toBe(true);
+  });
+
+  it('starts wasm once, threaded: no single-threaded backend is started first', () => {
+    const result = runChild('{ threads: 2 }');
+    expect(result.report).toEqual({ threads: 2, summary: '2 threads' });
+    expect(result.moduleThreads).toBe(2);
+    expect(result.wasmInits).toBe(1);
   });
 
   it('KDKIT_WASM_THREADS=off keeps one thread and says why', () => {

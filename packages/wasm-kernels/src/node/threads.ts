@@ -249,6 +249,18 @@ function summarize(threads: number, reason: string | undefined): WasmThreadsRepo
 
 let lastReport: WasmThreadsReport | undefined;
 
+/**
+ * Threads of a wasm backend that already started; `undefined` before it starts (tfjs throws
+ * then). Not `tf.findBackend('wasm')`: that starts a single-threaded backend when none is running.
+ */
+function startedThreads(wasm: WasmBackendModule): number | undefined {
+  try {
+    return wasm.getThreadsCount();
+  } catch {
+    return undefined;
+  }
+}
+
 async function setSingleThreaded(wasm: WasmBackendModule, reason: string | undefined) {
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   wasm.setThreadsCount(1);
@@ -305,9 +317,10 @@ export async function activateWasmBackend(
   options: WasmThreadsOptions = {},
 ): Promise<WasmThreadsReport> {
   const wasm = (await import('@tensorflow/tfjs-backend-wasm')) as WasmBackendModule;
-  if (tf.findBackend('wasm')) {
+  const started = startedThreads(wasm);
+  if (started !== undefined) {
     if (!(await tf.setBackend('wasm'))) throw new Error("tf.setBackend('wasm') returned false");
-    const threads = wasm.getThreadsCount();
+    const threads = started;
     lastReport ??= summarize(
       threads,
       threads === 1 ? 'the wasm backend was initialized single-threaded elsewhere' : undefined,
