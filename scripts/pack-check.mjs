@@ -104,8 +104,12 @@ function readmeExample(path) {
   const markdown = readFileSync(join(root, path), 'utf8');
   const install = /^npm i (.+)$/m.exec(markdown)?.[1]?.trim().split(/\s+/);
   const code = /^```ts\n([\s\S]*?)^```$/m.exec(markdown)?.[1];
-  if (!install || code === undefined) throw new Error(`${path}: no 'npm i' line or no \`\`\`ts block`);
-  const prints = /\/\/ Prints:\n((?:\/\/.*\n)+)$/.exec(code)?.[1]?.replace(/^\/\/ ?/gm, '').trim();
+  if (!install || code === undefined)
+    throw new Error(`${path}: no 'npm i' line or no \`\`\`ts block`);
+  const prints = /\/\/ Prints:\n((?:\/\/.*\n)+)$/
+    .exec(code)?.[1]
+    ?.replace(/^\/\/ ?/gm, '')
+    .trim();
   const js = transformSync(code, { loader: 'ts', format: 'esm', target: 'node20' }).code;
   return { install, js, prints };
 }

@@ -1,9 +1,10 @@
 import { type Command, InvalidArgumentError, Option } from '@commander-js/extra-typings';
 import { AUTO_ORDER } from '@kdkit/backend';
 
+import { z } from 'zod';
+
 /** The backends a Node process can use, fastest first ('auto' tries them in this order). */
 export const CLI_BACKENDS = ['auto', ...AUTO_ORDER.node] as const;
-import { z } from 'zod';
 
 export const OPTIMIZERS = ['adam', 'sgd', 'momentum'] as const;
 export const SCHEDULES = ['cosine', 'constant'] as const;
