@@ -116,6 +116,29 @@ it('says when no teacher is shipped, or lists them, in kdkit list teachers', asy
   );
 });
 
+it('runs the demo triplet with a PyTorch ONNX teacher: its accuracy scored, no training', async () => {
+  const run = await runCli([
+    ...['demo', '--teacher', ONNX, '--teacher-layout', 'nchw', '--teacher-input', '0,1'],
+    ...['--limit', '600', '--test-limit', '200', '--student-epochs', '1', '--batch-size', '32'],
+    ...['--backend', 'wasm'],
+  ]);
+  expect(run.code, run.stderr).toBe(0);
+  expect(run.stderr).not.toMatch(/training the teacher/);
+  const cells = (label: string) =>
+    (run.stdout.split('\n').find((l) => l.startsWith(`│ ${label} `)) ?? '')
+      .split('│')
+      .map((c) => c.trim());
+  const [, , model, accuracy, params, agreement, time] = cells('teacher');
+  expect(model).toBe('fashion-cnn.onnx');
+  // The fixture scores 91% on the full test set; 200 images stay far above chance (10%).
+  expect(Number.parseFloat(accuracy ?? '')).toBeGreaterThan(75);
+  expect(params).toBe('—');
+  expect(agreement).toBe('100.00%');
+  expect(time).toBe('(onnx)');
+  expect(cells('student (KD)')[2]).toBe('cnn-student');
+  expect(run.stdout).toMatch(/KD − scratch: [+-]\d+\.\d\d points/);
+}, 300_000);
+
 describeBackends(['cpu'], 'a teacher of other classes', () => {
   it('is refused before training, naming both class counts', async () => {
     const input = tfl.input({ shape: [28, 28, 1] });

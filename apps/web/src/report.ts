@@ -13,7 +13,8 @@ export interface PageResult {
     /** 'pretrained' (shipped with the site), 'train' (trained in the page) or 'upload'. */
     readonly source: string;
     readonly accuracy: number;
-    readonly params: number;
+    /** Absent when unknown (a teacher that is not a tfjs model). */
+    readonly params?: number;
     readonly seconds: number;
   };
   readonly scratch: RowResult;
@@ -35,7 +36,8 @@ export interface RowResult {
   readonly model: string;
   readonly accuracy: number;
   readonly agreement: number;
-  readonly params: number;
+  /** Absent when unknown (a teacher that is not a tfjs model). */
+  readonly params?: number;
   readonly seconds: number;
   /** Per epoch: loss, test accuracy, images/s (the KD student's from epoch 2 on use cached teacher logits). */
   readonly history: readonly EpochRecord[];
@@ -45,7 +47,7 @@ const row = (r: TripletRow): RowResult => ({
   model: r.model,
   accuracy: r.accuracy,
   agreement: r.agreement,
-  params: r.params,
+  ...(r.params === undefined ? {} : { params: r.params }),
   seconds: r.seconds,
   history: r.history,
 });
@@ -67,7 +69,7 @@ export function pageResult(input: {
       model: rows.teacher.model,
       source: input.teacherSource,
       accuracy: rows.teacher.accuracy,
-      params: rows.teacher.params,
+      ...(rows.teacher.params === undefined ? {} : { params: rows.teacher.params }),
       seconds: rows.teacher.seconds,
     },
     scratch: row(rows.scratch),
@@ -95,7 +97,7 @@ export function tableRows(result: PageResult): string[][] {
     label,
     r.model,
     percent(r.accuracy),
-    count(r.params),
+    r.params === undefined ? '—' : count(r.params),
     percent(r.agreement),
     duration(r.seconds),
   ];

@@ -3,10 +3,11 @@ import { loadFashionMnistMini } from '@kdkit/datasets/node';
 import { isKdkitError } from '@kdkit/engine';
 import { createModel } from '@kdkit/models';
 import { describeBackends, expectNoLeaks } from '@kdkit/test-utils';
+import { layersTeacher, type Teacher } from '@kdkit/trainers';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, expect, it } from 'vitest';
 import { resolveTripletConfig, runTriplet } from './run-triplet.js';
-import type { TripletConfig, TripletPhase, TripletRole } from './types.js';
+import type { TripletConfig, TripletPhase, TripletResult, TripletRole } from './types.js';
 
 let train: ImageDataset;
 let test: ImageDataset;
@@ -127,6 +128,73 @@ describeBackends(['wasm'], 'runTriplet', () => {
       expect(() => tf.tidy(() => teacher.predict(tf.zeros([1, 28, 28, 1])))).not.toThrow();
     } finally {
       teacher.dispose();
+    }
+  });
+
+  it('distils from any Teacher (not a tfjs model) as from the model it wraps, without leaking', async () => {
+    const model = createModel('cnn-student', { inputShape: [28, 28, 1], numClasses: 10, seed: 7 });
+    const wrapped = layersTeacher(model);
+    let disposed = 0;
+    // Opaque and async, as an ONNX teacher is: no countParams, logits behind a promise.
+    const teacher: Teacher = {
+      name: 'opaque.onnx',
+      numClasses: 10,
+      inputShape: [28, 28, 1],
+      layout: 'nchw',
+      logits: async (xs) => wrapped.logits(xs),
+      dispose: () => {
+        disposed++;
+      },
+    };
+    const config = { ...tiny(), evaluateEachEpoch: false } as const;
+    try {
+      const viaModel = await runTriplet({ ...config, teacher: 'cnn-student', teacherModel: model });
+      let viaTeacher: TripletResult | undefined;
+      await expectNoLeaks(async () => {
+        viaTeacher = await runTriplet({ ...config, teacher: undefined, teacherModel: teacher });
+      });
+      const rows = viaTeacher?.rows;
+      expect(viaTeacher?.teacherSource).toBe('provided');
+      expect(rows?.teacher.model).toBe('opaque.onnx');
+      expect(rows?.teacher.params).toBeUndefined();
+      expect(rows?.teacher.seconds).toBe(0);
+      expect(rows?.teacher.history).toEqual([]);
+      expect(rows?.teacher.accuracy).toBe(viaModel.rows.teacher.accuracy);
+      expect(viaModel.rows.teacher.params).toBe(model.countParams());
+      expect(rows?.scratch.accuracy).toBe(viaModel.rows.scratch.accuracy);
+      expect(rows?.kd.accuracy).toBeCloseTo(viaModel.rows.kd.accuracy, 6);
+      expect(rows?.kd.agreement).toBeCloseTo(viaModel.rows.kd.agreement, 6);
+
+      // The label-smoothing baseline needs the teacher's labels and soft-target entropy.
+      const smoothed = await runTriplet({
+        ...config,
+        teacherModel: teacher,
+        teacherParams: 123,
+        labelFraction: 0.5,
+        baseline: 'label-smoothing',
+      });
+      expect(smoothed.rows.teacher.params).toBe(123);
+      expect(smoothed.labelSmoothing).toBeGreaterThan(0);
+      expect(disposed).toBe(0);
+    } finally {
+      model.dispose();
+    }
+  });
+
+  it('refuses a Teacher that does not fit the data before training a student', async () => {
+    const model = createModel('cnn-student', { inputShape: [28, 28, 1], numClasses: 10 });
+    const phases: TripletPhase[] = [];
+    const wrong: Teacher = { ...layersTeacher(model), name: 'five', numClasses: 5 };
+    try {
+      const error = await runTriplet(
+        { ...tiny(), teacherModel: wrong },
+        { onPhase: (phase) => void phases.push(phase) },
+      ).catch((e: unknown) => e);
+      expect(isKdkitError(error, 'SHAPE_MISMATCH')).toBe(true);
+      expect(String(error)).toContain('five');
+      expect(phases).toEqual(['evaluate-teacher']);
+    } finally {
+      model.dispose();
     }
   });
 

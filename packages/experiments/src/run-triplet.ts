@@ -13,8 +13,10 @@ import {
   DEFAULT_LR_SCHEDULE,
   distill,
   evaluate,
+  isTeacher,
   type LrScheduleName,
   type OptimizerName,
+  type Teacher,
   type TrainResult,
   trainSupervised,
 } from '@kdkit/trainers';
@@ -52,7 +54,8 @@ const HINTON_OPTIONS = new Set(['hinton', 'kl']);
 export function resolveTripletConfig(config: TripletConfig): ResolvedTripletConfig {
   const where = 'runTriplet';
   const resolved: ResolvedTripletConfig = {
-    teacher: config.teacher ?? 'cnn-teacher',
+    teacher:
+      config.teacher ?? (isTeacher(config.teacherModel) ? config.teacherModel.name : 'cnn-teacher'),
     student: config.student ?? 'cnn-student',
     train: describeDataset(config.train),
     test: describeDataset(config.test),
@@ -113,7 +116,7 @@ async function finishRow(
   role: TripletRole,
   name: string,
   run: StudentRun,
-  teacher: tfl.LayersModel,
+  teacher: tfl.LayersModel | Teacher,
   test: ImageDataset,
   validation: ImageDataset | undefined,
   field: MonitoredField,
@@ -123,7 +126,7 @@ async function finishRow(
     ? (await evaluate(run.model, validation)).accuracy
     : undefined;
   // Accuracy on the teacher's predicted labels is the agreement with the teacher.
-  const agreement = (await evaluate(run.model, teacherLabelled(teacher, test))).accuracy;
+  const agreement = (await evaluate(run.model, await teacherLabelled(teacher, test))).accuracy;
   return {
     role,
     model: name,
@@ -137,8 +140,8 @@ async function finishRow(
 }
 
 /**
- * The Hinton triplet: trains (or gets from `teacherStore`, or reuses `teacherModel`) a
- * teacher, trains the student from scratch, then distils the same student (same init seed, same
+ * The Hinton triplet: trains (or gets from `teacherStore`, or reuses `teacherModel`: a tfjs
+ * model or any trainers `Teacher`, such as an ONNX model) a teacher, trains the student from scratch, then distils the same student (same init seed, same
  * batch order) from the teacher with the teacher-output cache, and evaluates all three on `test`.
  *
  * Defaults are the PyTorch anchor's: `cnn-teacher` → `cnn-student`, teacher 4 epochs, students
@@ -199,7 +202,7 @@ export async function runTriplet(
   const inputShape = train.shape;
   const numClasses = train.numClasses;
 
-  let teacher: tfl.LayersModel;
+  let teacher: tfl.LayersModel | Teacher;
   let teacherSource: TripletResult['teacherSource'];
   let teacherSeconds = 0;
   let teacherHistory: TripletRow['history'] = [];
@@ -247,6 +250,7 @@ export async function runTriplet(
   try {
     let teacherRow = config.reuse?.teacher;
     if (!teacherRow) {
+      const params = isTeacher(teacher) ? config.teacherParams : teacher.countParams();
       await phase('evaluate-teacher');
       const evaluation = await evaluate(teacher, test);
       const validationAccuracy = validation
@@ -256,7 +260,7 @@ export async function runTriplet(
         role: 'teacher',
         model: resolved.teacher,
         accuracy: evaluation.accuracy,
-        params: teacher.countParams(),
+        ...(params !== undefined ? { params } : {}),
         agreement: 1,
         seconds: teacherSeconds,
         history: teacherHistory,
@@ -313,7 +317,7 @@ export async function runTriplet(
         ? matchedLabelSmoothing(
             Math.min(
               Math.log(numClasses),
-              meanSoftTargetEntropy(teacher, train, resolved.temperature),
+              await meanSoftTargetEntropy(teacher, train, resolved.temperature),
             ),
             numClasses,
           )
@@ -321,11 +325,11 @@ export async function runTriplet(
     const lossOptions = HINTON_OPTIONS.has(resolved.loss)
       ? { temperature: resolved.temperature, alpha: resolved.alpha, ...resolved.lossOptions }
       : { ...resolved.lossOptions };
-    const kdRow = await studentRow('student-kd', (model, callbacks) =>
+    const kdRow = await studentRow('student-kd', async (model, callbacks) =>
       resolved.baseline
         ? trainSupervised({
             model,
-            train: pseudoLabelled(kdTrain, teacherLabelled(teacher, train)),
+            train: pseudoLabelled(kdTrain, await teacherLabelled(teacher, train)),
             ...(labelSmoothing !== undefined ? { lossOptions: { labelSmoothing } } : {}),
             callbacks,
             ...common,
@@ -352,7 +356,7 @@ export async function runTriplet(
       ...(labelSmoothing !== undefined ? { labelSmoothing } : {}),
     };
   } finally {
-    if (!config.teacherModel) teacher.dispose();
+    if (!config.teacherModel && !isTeacher(teacher)) teacher.dispose();
   }
 }
 

@@ -1,5 +1,6 @@
 import { fromArrays } from '@kdkit/datasets';
 import { describeBackends, expectNoLeaks } from '@kdkit/test-utils';
+import { layersTeacher, type Teacher } from '@kdkit/trainers';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { expect, it } from 'vitest';
@@ -28,26 +29,29 @@ describeBackends(['cpu'], 'meanSoftTargetEntropy', () => {
     numClasses: 3,
   });
 
-  it('is the entropy of softmax(z / T) averaged over images', () => {
+  it('is the entropy of softmax(z / T) averaged over images', async () => {
     const teacher = constantTeacher([2, 0, -2]);
     const p = [1, 0, -1].map(Math.exp);
     const z = p.reduce((a, b) => a + b, 0);
     // T = 2: softmax([1, 0, −1]).
     const expected = -p.reduce((h, v) => h + (v / z) * Math.log(v / z), 0);
-    expect(meanSoftTargetEntropy(teacher, data, 2)).toBeCloseTo(expected, 5);
+    expect(await meanSoftTargetEntropy(teacher, data, 2)).toBeCloseTo(expected, 5);
     // Equal logits: uniform targets, entropy ln 3 at any T.
     const flat = constantTeacher([1, 1, 1]);
-    expect(meanSoftTargetEntropy(flat, data, 4)).toBeCloseTo(Math.log(3), 5);
+    expect(await meanSoftTargetEntropy(flat, data, 4)).toBeCloseTo(Math.log(3), 5);
+    // Any Teacher: the same logits through an async adapter give the same entropy.
+    const wrapped = layersTeacher(teacher);
+    const asyncTeacher: Teacher = { ...wrapped, logits: async (xs) => wrapped.logits(xs) };
+    expect(await meanSoftTargetEntropy(asyncTeacher, data, 2)).toBeCloseTo(expected, 5);
     teacher.dispose();
     flat.dispose();
   });
 
   it('leaks no tensors and rejects T ≤ 0', async () => {
     const teacher = constantTeacher([0.5, 0, 1]);
-    await expectNoLeaks(() => {
-      meanSoftTargetEntropy(teacher, data, 4);
-    });
-    expect(() => meanSoftTargetEntropy(teacher, data, 0)).toThrow(/temperature/);
+    await expectNoLeaks(() => meanSoftTargetEntropy(teacher, data, 4));
+    await expectNoLeaks(() => meanSoftTargetEntropy(layersTeacher(teacher), data, 4));
+    await expect(meanSoftTargetEntropy(teacher, data, 0)).rejects.toThrow(/temperature/);
     teacher.dispose();
   });
 });

@@ -2,7 +2,7 @@ import type { ImageDataset } from '@kdkit/datasets';
 import { loadFashionMnistMini } from '@kdkit/datasets/node';
 import { createModel } from '@kdkit/models';
 import { describeBackends, expectNoLeaks } from '@kdkit/test-utils';
-import { evaluate } from '@kdkit/trainers';
+import { evaluate, layersTeacher, type Teacher } from '@kdkit/trainers';
 import { beforeAll, expect, it } from 'vitest';
 import { teacherLabelled } from './teacher-labels.js';
 
@@ -16,10 +16,14 @@ describeBackends(['cpu'], 'teacherLabelled', () => {
     const teacher = createModel('cnn-student', { seed: 1 });
     const student = createModel('cnn-student', { seed: 2 });
     try {
-      const relabelled = teacherLabelled(teacher, test);
+      const relabelled = await teacherLabelled(teacher, test);
       expect(relabelled.size).toBe(test.size);
       expect(relabelled.images).toBe(test.images);
-      expect(teacherLabelled(teacher, test)).toBe(relabelled);
+      expect(await teacherLabelled(teacher, test)).toBe(relabelled);
+      // Any Teacher gives the same labels (an async one, as an ONNX teacher is).
+      const wrapped = layersTeacher(teacher);
+      const asyncTeacher: Teacher = { ...wrapped, logits: async (xs) => wrapped.logits(xs) };
+      expect((await teacherLabelled(asyncTeacher, test)).labels).toEqual(relabelled.labels);
       const viaLabels = (await evaluate(student, relabelled)).accuracy;
       const viaTrainers = (await evaluate(student, test, { teacher })).agreement;
       expect(viaLabels).toBeCloseTo(viaTrainers ?? Number.NaN, 12);
@@ -33,10 +37,9 @@ describeBackends(['cpu'], 'teacherLabelled', () => {
   it('leaks no tensors', async () => {
     const teacher = createModel('cnn-student', { seed: 3 });
     try {
-      await expectNoLeaks(() => {
-        // A fresh dataset object each call, so the cache does not short-circuit the work.
-        teacherLabelled(teacher, { ...test });
-      });
+      // A fresh dataset object each call, so the cache does not short-circuit the work.
+      await expectNoLeaks(() => teacherLabelled(teacher, { ...test }));
+      await expectNoLeaks(() => teacherLabelled(layersTeacher(teacher), { ...test }));
     } finally {
       teacher.dispose();
     }

@@ -1,5 +1,11 @@
 import type { ImageDataset } from '@kdkit/datasets';
-import type { Callback, LrScheduleName, OptimizerName, TeacherCache } from '@kdkit/trainers';
+import type {
+  Callback,
+  LrScheduleName,
+  OptimizerName,
+  Teacher,
+  TeacherCache,
+} from '@kdkit/trainers';
 import type * as tfl from '@tensorflow/tfjs-layers';
 
 /** Which of the three models of a triplet a row describes. */
@@ -103,8 +109,18 @@ export interface TripletConfig {
    * Ignored with every label.
    */
   readonly fewLabelScratchEpochs?: number;
-  /** An already-trained teacher to reuse; then no teacher is trained or loaded. */
-  readonly teacherModel?: tfl.LayersModel;
+  /**
+   * An already-trained teacher to reuse; then no teacher is trained or loaded. A tfjs
+   * LayersModel, or any trainers `Teacher` (an ONNX model from `@kdkit/onnx`, `pretrained()`,
+   * a soft-target store's `storeTeacher`); feature losses (`taps`) need a LayersModel.
+   * It stays the caller's. The teacher row names it by `teacher` (default: the Teacher's name).
+   */
+  readonly teacherModel?: tfl.LayersModel | Teacher;
+  /**
+   * Parameter count of a `teacherModel` that is a `Teacher`, for the teacher row, when known (a
+   * Teacher need not know it; a LayersModel's is counted).
+   */
+  readonly teacherParams?: number;
   /**
    * The teacher's logits on `train`, shared by triplets with the same teacher and training set
    * (a sweep over T, α, seeds or label fractions): filled by the first KD run, read by the rest.
@@ -165,7 +181,8 @@ export interface TripletRow {
   readonly model: string;
   /** Test accuracy in [0, 1]. */
   readonly accuracy: number;
-  readonly params: number;
+  /** Absent when unknown: a given `Teacher` that is not a tfjs model, without `teacherParams`. */
+  readonly params?: number;
   /** Fraction of test images where this model and the teacher predict the same class (1 for the teacher). */
   readonly agreement: number;
   /** Wall time of training (0 when the teacher came from `teacherModel`). */

@@ -6,6 +6,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { expect, it } from 'vitest';
 import { disposeModels } from '../test/fixtures.js';
 import { evaluate } from './evaluate.js';
+import { layersTeacher, type Teacher } from './teacher.js';
 
 /** A linear model whose logits are 3 × its 3 input pixels (kernel 3·I, zero bias). */
 function identityModel(): tfl.LayersModel {
@@ -71,6 +72,28 @@ describeBackends(['cpu', 'wasm'], 'evaluate', () => {
       numClasses: 3,
     });
     const error = await evaluate(model, wrong).catch((e: unknown) => e);
+    expect(isKdkitError(error, 'SHAPE_MISMATCH')).toBe(true);
+    expect(String(error)).toContain('[1, 1, 4]');
+    model.dispose();
+  });
+
+  it('scores a Teacher itself as it scores the model it wraps', async () => {
+    const model = identityModel();
+    const direct = await evaluate(model, data(), { topK: 2, batchSize: 3 });
+    const teacher = layersTeacher(model);
+    // An async teacher (as an ONNX one is), so the awaited path is the one scored.
+    const asyncTeacher: Teacher = { ...teacher, logits: async (xs) => teacher.logits(xs) };
+    expect(await evaluate(teacher, data(), { topK: 2, batchSize: 3 })).toEqual(direct);
+    expect(await evaluate(asyncTeacher, data(), { topK: 2, batchSize: 3 })).toEqual(direct);
+    expect(direct.accuracy).toBeCloseTo(2 / 3, 6);
+    await expectNoLeaks(() => evaluate(asyncTeacher, data(), { teacher: model, batchSize: 2 }));
+    model.dispose();
+  });
+
+  it('refuses a Teacher that does not fit the dataset, naming its shape', async () => {
+    const model = identityModel();
+    const wide = { ...layersTeacher(model), name: 'wide', inputShape: [1, 1, 4] as const };
+    const error = await evaluate(wide, data()).catch((e: unknown) => e);
     expect(isKdkitError(error, 'SHAPE_MISMATCH')).toBe(true);
     expect(String(error)).toContain('[1, 1, 4]');
     model.dispose();

@@ -43,13 +43,15 @@ export interface EvaluationResult {
  * Scores a logits model on a dataset in inference mode: accuracy, top-k accuracy, mean
  * cross-entropy, expected calibration error (15 bins), the confusion matrix, and with a teacher
  * the agreement (how often both predict the same class). Models with feature taps are scored on
- * their first output.
+ * their first output. `model` may also be any {@link Teacher} (an ONNX model, a pretrained
+ * teacher), scored through its `logits`.
  *
  * @example
  * const { accuracy, ece, agreement } = await evaluate(student, testSet, { teacher });
+ * const { accuracy: teacherAccuracy } = await evaluate(await onnxTeacher('teacher.onnx'), testSet);
  */
 export async function evaluate(
-  model: tfl.LayersModel,
+  model: tfl.LayersModel | Teacher,
   data: ImageDataset,
   options: EvaluateOptions = {},
 ): Promise<EvaluationResult> {
@@ -79,9 +81,11 @@ export async function evaluate(
   let seen = 0;
 
   for (const batch of batches(data, { batchSize, shuffle: false, augment: false })) {
+    const own = isTeacher(model) ? await model.logits(batch.xs) : undefined;
     const given = isTeacher(teacher) ? await teacher.logits(batch.xs) : undefined;
     const [logProbs, teacherPred] = tf.tidy(() => {
-      const { logits } = splitOutputs(model.apply(batch.xs, { training: false }));
+      const logits =
+        own ?? splitOutputs((model as tfl.LayersModel).apply(batch.xs, { training: false })).logits;
       const lp = tf.logSoftmax(logits);
       if (!teacher) return [lp, undefined] as const;
       const t =
@@ -89,7 +93,7 @@ export async function evaluate(
         splitOutputs((teacher as tfl.LayersModel).apply(batch.xs, { training: false })).logits;
       return [lp, tf.argMax(t, 1)] as const;
     });
-    given?.dispose();
+    tf.dispose([own, given]);
     const lp = await logProbs.data();
     const labels = await batch.labels.data();
     const tp = teacherPred ? await teacherPred.data() : undefined;

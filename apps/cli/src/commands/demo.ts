@@ -17,7 +17,7 @@ import {
   outputShape,
 } from '../options.js';
 import { count, percent, renderTable, seconds } from '../output.js';
-import { TEACHER_INPUT_HELP, teacherShape } from '../teachers.js';
+import { TEACHER_INPUT_HELP, TEACHER_LAYOUT_HELP, teacherShape } from '../teachers.js';
 
 export const demoSchema = z.strictObject({
   ...outputShape,
@@ -89,10 +89,11 @@ export function registerDemo(program: Command): void {
     .option('--test-limit <n>', 'test on the first n test images only', integerArg(1))
     .option(
       '--teacher <model>',
-      'a zoo name (pretrained:NAME when shipped, else trained here), a saved model folder, or pretrained:NAME',
+      'a zoo name (pretrained:NAME when shipped, else trained here), a saved model folder, an .onnx file, or pretrained:NAME',
       'cnn-teacher',
     )
     .option('--train-teacher', 'train the teacher here even when a pretrained one is shipped')
+    .option('--teacher-layout <layout>', TEACHER_LAYOUT_HELP)
     .option('--teacher-input <scaling>', TEACHER_INPUT_HELP)
     .option('--student <model>', 'student zoo name', 'cnn-student')
     .option('--epochs <n>', 'epochs of the teacher and of both students', integerArg(1))
@@ -136,7 +137,9 @@ Examples:
   $ kdkit demo                          about the README's figures, a few minutes on 2 cores
   $ kdkit demo --epochs 1 --limit 600   a quick smoke run
   $ kdkit demo --label-fraction 0.1     few labels: where KD shines
-  $ kdkit demo --full --backend wasm    the real Fashion-MNIST`,
+  $ kdkit demo --full --backend wasm    the real Fashion-MNIST
+  $ kdkit demo --teacher model.onnx --teacher-input mean=0.286,std=0.353
+                                        distil from a PyTorch teacher exported to ONNX (NCHW)`,
     )
     .action(async (_options, self) => {
       await runDemo(await resolveOptions(self, demoSchema));
@@ -187,14 +190,14 @@ export async function runDemo(options: DemoOptions): Promise<TripletResult> {
     teacherFlag === options.teacher && zooTeacher
       ? undefined
       : await resolveTeacher({ ...options, teacher: teacherFlag }, 'fashion-mnist');
-  if (given && !given.model) {
-    given.dispose();
-    throw new KdkitError(
-      'INVALID_ARGUMENT',
-      `--teacher ${options.teacher}: the demo needs a tfjs teacher (a saved model folder or pretrained:NAME); distil from an ONNX teacher with kdkit distill --teacher ${options.teacher}.`,
-    );
+  if (given) {
+    try {
+      checkTeacherFitsData(given, train);
+    } catch (error) {
+      given.dispose();
+      throw error;
+    }
   }
-  if (given) checkTeacherFitsData(given, train);
   const teacherEpochs = options.epochs ?? options.teacherEpochs;
   const studentEpochs = options.epochs ?? options.studentEpochs;
   out.info(
@@ -208,7 +211,9 @@ export async function runDemo(options: DemoOptions): Promise<TripletResult> {
       {
         teacher: given?.label ?? options.teacher,
         student: options.student,
-        ...(given?.model ? { teacherModel: given.model } : {}),
+        // The tfjs model when there is one (feature losses tap it), else the Teacher (ONNX).
+        ...(given ? { teacherModel: given.model ?? given.teacher } : {}),
+        ...(given?.params === undefined ? {} : { teacherParams: given.params }),
         train,
         test,
         teacherEpochs,
@@ -284,10 +289,10 @@ export async function runDemo(options: DemoOptions): Promise<TripletResult> {
           ROLE_LABEL[row.role],
           row.model,
           percent(row.accuracy),
-          count(row.params),
+          row.params === undefined ? '—' : count(row.params),
           percent(row.agreement),
           row.role === 'teacher' && result.teacherSource !== 'trained'
-            ? `(${result.teacherSource})`
+            ? `(${given?.kind ?? result.teacherSource})`
             : seconds(row.seconds * 1000),
         ]),
       );

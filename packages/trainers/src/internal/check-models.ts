@@ -1,7 +1,7 @@
 import type { ImageDataset } from '@kdkit/datasets';
 import { KdkitError } from '@kdkit/engine';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import type { Teacher } from '../teacher.js';
+import { isTeacher, type Teacher } from '../teacher.js';
 
 export interface ModelSignature {
   /** [height, width, channels]; null where the model accepts any size. */
@@ -12,8 +12,9 @@ export interface ModelSignature {
 const show = (dims: readonly (number | null)[]) =>
   `[${dims.map((d) => (d === null ? '*' : String(d))).join(', ')}]`;
 
-/** Input shape (without batch) and class count of a logits model (first output). */
-export function signatureOf(model: tfl.LayersModel): ModelSignature {
+/** Input shape (without batch) and class count of a logits model (first output) or a {@link Teacher}. */
+export function signatureOf(model: tfl.LayersModel | Teacher): ModelSignature {
+  if (isTeacher(model)) return { input: [...model.inputShape], classes: model.numClasses };
   const input = model.inputs[0]?.shape.slice(1) ?? [];
   const output = model.outputs[0]?.shape ?? [];
   return { input, classes: output[output.length - 1] ?? null };
@@ -26,7 +27,7 @@ const compatible = (a: number | null | undefined, b: number | null | undefined) 
 export function assertModelFitsData(
   where: string,
   arg: string,
-  model: tfl.LayersModel,
+  model: tfl.LayersModel | Teacher,
   data: ImageDataset,
 ): void {
   const sig = signatureOf(model);
@@ -37,7 +38,7 @@ export function assertModelFitsData(
   if (!fits) {
     throw new KdkitError(
       'SHAPE_MISMATCH',
-      `${where}: '${arg}' takes input ${show(sig.input)} and predicts ${sig.classes ?? '*'} classes, but dataset '${data.name}' has images ${show(data.shape)} and ${data.numClasses} classes`,
+      `${where}: '${arg}'${isTeacher(model) ? ` (teacher '${model.name}')` : ''} takes input ${show(sig.input)} and predicts ${sig.classes ?? '*'} classes, but dataset '${data.name}' has images ${show(data.shape)} and ${data.numClasses} classes`,
     );
   }
 }
@@ -48,7 +49,7 @@ export function assertSameSignature(
   argA: string,
   a: tfl.LayersModel,
   argB: string,
-  b: tfl.LayersModel,
+  b: tfl.LayersModel | Teacher,
 ): void {
   const sa = signatureOf(a);
   const sb = signatureOf(b);
@@ -70,7 +71,7 @@ export function assertTeacherFits(
   arg: string,
   teacher: Teacher,
   argB: string,
-  model: tfl.LayersModel,
+  model: tfl.LayersModel | Teacher,
 ): void {
   const sb = signatureOf(model);
   const same =
