@@ -77,6 +77,17 @@ const SMOKE = {
     const test = await loadFashionMnistMini({ split: 'test' });
     const result = await evaluate(createModel('cnn-student', { seed: 1 }), test, { batchSize: 256 });
     console.log('untrained accuracy', result.accuracy);`,
+  '@kdkit/pretrained': `
+    const { listPretrained, pretrained } = await import('@kdkit/pretrained/node');
+    const shipped = await listPretrained();
+    const error = await pretrained('nosuch', 'fashion-mnist').then(() => undefined, (e) => e);
+    if (error?.code !== 'UNKNOWN_NAME') throw error ?? new Error('expected UNKNOWN_NAME');
+    console.log('shipped teachers', shipped.length, '; unknown name:', error.message.slice(0, 80));`,
+  '@kdkit/soft-targets': `
+    const { parseShardSpec, shardRange } = await import('@kdkit/soft-targets');
+    const ranges = [0, 1, 2, 3].map((i) => shardRange(10, parseShardSpec(i + '/4')));
+    if (ranges.at(-1).end !== 10 || ranges[0].start !== 0) throw new Error(JSON.stringify(ranges));
+    console.log('4 shards of 10 ids', JSON.stringify(ranges));`,
   kdkit: `
     const { execFileSync } = await import('node:child_process');
     const listed = execFileSync('node_modules/.bin/kdkit', ['list', 'datasets'], { encoding: 'utf8' });
@@ -121,6 +132,7 @@ const readmeExamples = Object.fromEntries(
 const WASM = { '@tensorflow/tfjs-backend-wasm': '4.22.0' };
 const EXTRA_DEPS = {
   '@kdkit/backend': WASM,
+  '@kdkit/wasm-kernels': WASM,
   '@kdkit/models': WASM,
   '@kdkit/trainers': WASM,
 };
