@@ -128,6 +128,17 @@ describe('settingsFromArgs', () => {
     expect(settingsFromArgs(['--quick', '--allow-dirty']).mode).toBe('quick');
   });
 
+  it('--pairs takes a shipped teacher as pretrained:NAME:student', () => {
+    const { quality } = settingsFromArgs([
+      '--pairs',
+      'pretrained:cnn-teacher:cnn-student,mlp-1200:mlp-800',
+    ]);
+    expect(quality?.pairs).toEqual([
+      { teacher: 'pretrained:cnn-teacher', student: 'cnn-student' },
+      { teacher: 'mlp-1200', student: 'mlp-800' },
+    ]);
+  });
+
   it('rejects malformed values', () => {
     expect(() => settingsFromArgs(['--losses', 'nope'])).toThrow(/no grid for loss 'nope'.*hinton/);
     expect(() => settingsFromArgs(['--baselines', 'mixup'])).toThrow(/unknown baseline 'mixup'/);
@@ -139,6 +150,10 @@ describe('settingsFromArgs', () => {
     );
     expect(() => settingsFromArgs(['--seeds', 'a,b'])).toThrow(/comma-separated numbers/);
     expect(() => settingsFromArgs(['--pairs', 'cnn-teacher'])).toThrow(/teacher:student/);
+    expect(() => settingsFromArgs(['--pairs', 'pretrained::cnn-student'])).toThrow(
+      /pretrained:NAME:student/,
+    );
+    expect(() => settingsFromArgs(['--pairs', 'a:b:c'])).toThrow(/got 'a:b:c'/);
     expect(() => settingsFromArgs(['--suite', 'nope'])).toThrow();
   });
 });

@@ -16,6 +16,7 @@ import {
   quickSpeed,
   regime,
 } from './options.js';
+import { PRETRAINED_PREFIX } from './pretrained-teacher.js';
 
 const numbers = (value: string): number[] => {
   const list = value.split(',').map((v) => Number(v.trim()));
@@ -32,9 +33,18 @@ const integer = (value: string): number => {
 };
 const pairs = (value: string): PairSpec[] =>
   value.split(',').map((item) => {
-    const [teacher, student] = item.split(':').map((s) => s.trim());
-    if (!teacher || !student) {
-      throw new InvalidArgumentError(`expected teacher:student[,teacher:student…], got '${item}'`);
+    const parts = item.split(':').map((s) => s.trim());
+    // `pretrained:NAME:student` distils a shipped teacher.
+    const [teacher, student] =
+      parts.length === 3 && `${parts[0]}:` === PRETRAINED_PREFIX
+        ? [`${PRETRAINED_PREFIX}${parts[1]}`, parts[2]]
+        : parts.length === 2
+          ? parts
+          : [];
+    if (!teacher || !student || teacher === PRETRAINED_PREFIX) {
+      throw new InvalidArgumentError(
+        `expected teacher:student[,teacher:student…] (a shipped teacher as pretrained:NAME:student), got '${item}'`,
+      );
     }
     return { teacher, student };
   });

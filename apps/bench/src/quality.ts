@@ -19,6 +19,7 @@ import { KD_DEFAULTS } from '@kdkit/losses';
 import { type Callback, DEFAULT_LR_SCHEDULE, TeacherCache } from '@kdkit/trainers';
 import { kdGrid, type PairSpec, type QualitySettings, type RegimeSpec } from './options.js';
 import { epochBar, epochLine, type StepReporter } from './progress.js';
+import { isPretrainedTeacher, loadPretrainedPairTeacher } from './pretrained-teacher.js';
 
 /**
  * What the treated student of a triplet gets: a KD setting (Hinton's (T, α) grid, or one setting
@@ -57,7 +58,7 @@ export interface QualityRun {
 export interface TeacherRecord {
   readonly pair: PairSpec;
   readonly teacherSeed: number;
-  readonly source: 'trained' | 'store' | 'stored run';
+  readonly source: 'trained' | 'store' | 'stored run' | 'pretrained';
   /** Relative to the results directory. */
   readonly path: string;
   readonly storeKey: string;
@@ -160,7 +161,9 @@ export function baselineMethod(baseline: TripletBaseline, chosen: Method): Metho
   };
 }
 
-const teacherSeedsOf = (settings: QualitySettings) => settings.teacherSeeds ?? [0];
+/** The teacher seeds of a pair: a shipped (pretrained) teacher is one fixed teacher, seed 0. */
+const teacherSeedsOf = (settings: QualitySettings, pair: PairSpec) =>
+  isPretrainedTeacher(pair.teacher) ? [0] : (settings.teacherSeeds ?? [0]);
 
 /** Number of triplets the settings describe (baselines included). */
 export function countRuns(settings: QualitySettings): number {
@@ -168,7 +171,8 @@ export function countRuns(settings: QualitySettings): number {
   const perSeed =
     settings.regimes.length * kdMethods(settings).length +
     fewLabelRegimes * (settings.baselines?.length ?? 0);
-  return settings.pairs.length * teacherSeedsOf(settings).length * settings.seeds.length * perSeed;
+  const teachers = settings.pairs.reduce((n, pair) => n + teacherSeedsOf(settings, pair).length, 0);
+  return teachers * settings.seeds.length * perSeed;
 }
 
 /** The runs directory of a label fraction: `full-data`, `10pct-of-labels` (stable across renames). */
@@ -269,7 +273,6 @@ export async function runQualitySuite(options: {
   const runs: QualityRun[] = [];
   const teachers: TeacherRecord[] = [];
   const selections: Selection[] = [];
-  const perPair = countRuns(settings) / Math.max(1, settings.pairs.length);
   const recipe = {
     batchSize: settings.batchSize,
     optimizer: settings.optimizer,
@@ -279,6 +282,10 @@ export async function runQualitySuite(options: {
 
   for (const pair of settings.pairs) {
     const reporter = options.reporterFor(pair);
+    const perPair = countRuns({ ...settings, pairs: [pair] });
+    // A store teacher's folder, relative to the results; a shipped one's `pretrained:<id>`.
+    const teacherPath = (path: string) =>
+      isPretrainedTeacher(pair.teacher) ? path : relative(out, path);
     const bar = (label: string, epochLines = false): Callback[] => [
       epochBar(reporter, label, { live: options.live, epochLines }),
     ];
@@ -296,7 +303,9 @@ export async function runQualitySuite(options: {
       if (regimes.length === 0) return;
       const teacher = settings.storedOnly
         ? undefined
-        : await loadOrTrainTeacher({
+        : isPretrainedTeacher(pair.teacher)
+          ? await loadPretrainedPairTeacher(pair.teacher, train)
+          : await loadOrTrainTeacher({
             dir: join(out, 'teachers'),
             model: pair.teacher,
             train,
@@ -314,8 +323,12 @@ export async function runQualitySuite(options: {
         teachers.push({
           pair,
           teacherSeed,
-          source: teacher.fromStore ? 'store' : 'trained',
-          path: relative(out, teacher.path),
+          source: isPretrainedTeacher(pair.teacher)
+            ? 'pretrained'
+            : teacher.fromStore
+              ? 'store'
+              : 'trained',
+          path: teacherPath(teacher.path),
           storeKey: teacher.storeKey,
           accuracy: teacher.accuracy ?? Number.NaN,
           seconds: teacher.seconds,
@@ -333,7 +346,11 @@ export async function runQualitySuite(options: {
               done++;
               const where = `${regime.name} · teacher ${teacherSeed} · seed ${seed} · ${method.label}`;
               const config: TripletConfig = {
-                teacher: pair.teacher,
+                // A shipped teacher is named with its weights' hash, so other weights' runs aren't reused.
+                teacher:
+                  teacher && isPretrainedTeacher(pair.teacher)
+                    ? `${pair.teacher}@${teacher.storeKey}`
+                    : pair.teacher,
                 student: pair.student,
                 train,
                 test,
@@ -403,7 +420,7 @@ export async function runQualitySuite(options: {
                 await mkdir(dirname(join(out, file)), { recursive: true });
                 await writeFile(
                   join(out, file),
-                  `${JSON.stringify({ pair, regime, seed, teacherSeed, temperature: method.temperature, alpha: method.alpha, method, teacherPath: relative(out, teacher.path), result }, null, 2)}\n`,
+                  `${JSON.stringify({ pair, regime, seed, teacherSeed, temperature: method.temperature, alpha: method.alpha, method, teacherPath: teacherPath(teacher.path), result }, null, 2)}\n`,
                 );
               }
               if (!result) continue;
@@ -446,7 +463,7 @@ export async function runQualitySuite(options: {
     };
 
     const grid = kdMethods(settings);
-    for (const teacherSeed of teacherSeedsOf(settings)) {
+    for (const teacherSeed of teacherSeedsOf(settings, pair)) {
       await runWithTeacher(teacherSeed, () => grid);
     }
     // Choices are made on validation, over every seed and teacher, before any baseline runs.
@@ -459,7 +476,7 @@ export async function runQualitySuite(options: {
     }
     const baselines = settings.baselines ?? [];
     if (baselines.length > 0) {
-      for (const teacherSeed of teacherSeedsOf(settings)) {
+      for (const teacherSeed of teacherSeedsOf(settings, pair)) {
         await runWithTeacher(teacherSeed, (regime) => {
           const at = chosen.get(regime);
           return regime.labelFraction < 1 && at ? baselines.map((b) => baselineMethod(b, at)) : [];

@@ -1,8 +1,8 @@
-// Regenerates gradients/register-gradients.node.js: tfjs-core's register_all_gradients bundled
+// Generates gradients/register-gradients.node.js (at install: the "prepare" script; not committed): tfjs-core's register_all_gradients bundled
 // for Node. tfjs-core's Node entry (a CommonJS bundle) registers no gradients, and its ESM dist
 // can't be loaded by Node (extensionless imports), so Node gets this bundle, as tfjs-layers'
 // Node build does. Browsers and bundlers import '@tensorflow/tfjs-core/dist/register_all_gradients'
-// directly (see "imports" in package.json). Run after a tfjs upgrade: pnpm --filter @kdkit/backend bundle-gradients
+// directly (see "imports" in package.json). Rerun by hand: pnpm --filter @kdkit/backend bundle-gradients
 import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { build } from 'esbuild';

@@ -7,7 +7,8 @@ import type {
   TripletSummary,
 } from '@kdkit/experiments';
 import type { Environment } from '../environment.js';
-import { type BenchSettings, kdGrid } from '../options.js';
+import { type BenchSettings, kdGrid, type QualitySettings } from '../options.js';
+import { isPretrainedTeacher } from '../pretrained-teacher.js';
 import { labelsSlug, pairName, type QualityResults, type QualityRun, slug } from '../quality.js';
 import type { SpeedResults } from '../speed.js';
 import { SPEED_FIGURES } from '../torch.js';
@@ -146,7 +147,7 @@ function setupBlocks(record: BenchRecord): Block[] {
     blocks.push({
       kind: 'paragraph',
       text:
-        `**Protocol.** Teacher: ${q.teacherEpochs} epochs, trained once per pair (seed 0) and kept in the teacher store \`teachers/\`. ` +
+        `**Protocol.** ${teacherProtocol(q)} ` +
         `Students: ${q.studentEpochs} epochs, same init seed and batch order for scratch and KD. ` +
         `${q.optimizer === 'adam' ? 'Adam' : q.optimizer} lr ${q.learningRate}, ${q.lrSchedule} schedule, batch ${q.batchSize}. ` +
         `${q.losses ? `Losses: ${q.losses.map((l) => l.loss).join(', ')}, each with its own small grid of options, same teacher, student and budget. ` : 'KD loss: Hinton, total = α·T²·soft + (1 − α)·hard, teacher logits cached. '}` +
@@ -177,6 +178,24 @@ function setupBlocks(record: BenchRecord): Block[] {
     });
   }
   return blocks;
+}
+
+/** How the pairs' teachers were obtained: trained here, or shipped in @kdkit/pretrained. */
+function teacherProtocol(q: QualitySettings): string {
+  const shipped = q.pairs.filter((p) => isPretrainedTeacher(p.teacher));
+  const trained = q.pairs.length - shipped.length;
+  return [
+    ...(shipped.length > 0
+      ? [
+          `Teacher ${shipped.map((p) => `\`${p.teacher}\``).join(', ')}: shipped in @kdkit/pretrained, trained by kdkit from its recipe file on the full training set minus that recipe's validation split (its manifest records how); not trained here.`,
+        ]
+      : []),
+    ...(trained > 0
+      ? [
+          `Teacher${shipped.length > 0 ? 's of the other pairs' : ''}: ${q.teacherEpochs} epochs, trained here once per pair and teacher seed, kept in the teacher store \`teachers/\`.`,
+        ]
+      : []),
+  ].join(' ');
 }
 
 function headlineBlocks(groups: readonly GroupAnalysis[]): Block[] {

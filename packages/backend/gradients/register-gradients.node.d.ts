@@ -1,2 +1,0 @@
-// Registers every tfjs-core gradient (a side effect); see register-gradients.node.js.
-export {};
