@@ -18,8 +18,8 @@ import { loadOrTrainTeacher } from '@kdkit/experiments/node';
 import { KD_DEFAULTS } from '@kdkit/losses';
 import { type Callback, DEFAULT_LR_SCHEDULE, TeacherCache } from '@kdkit/trainers';
 import { kdGrid, type PairSpec, type QualitySettings, type RegimeSpec } from './options.js';
-import { epochBar, epochLine, type StepReporter } from './progress.js';
 import { isPretrainedTeacher, loadPretrainedPairTeacher } from './pretrained-teacher.js';
+import { epochBar, epochLine, type StepReporter } from './progress.js';
 
 /**
  * What the treated student of a triplet gets: a KD setting (Hinton's (T, α) grid, or one setting
@@ -306,19 +306,19 @@ export async function runQualitySuite(options: {
         : isPretrainedTeacher(pair.teacher)
           ? await loadPretrainedPairTeacher(pair.teacher, train)
           : await loadOrTrainTeacher({
-            dir: join(out, 'teachers'),
-            model: pair.teacher,
-            train,
-            test,
-            epochs: settings.teacherEpochs,
-            ...recipe,
-            seed: teacherSeed,
-            callbacks: bar(`teacher ${pair.teacher} (seed ${teacherSeed})`, true),
-            evaluateEachEpoch: !validation,
-            onTrainingStart: () => {
-              reporter.title(`${pairName(pair)}: training the teacher (seed ${teacherSeed})`);
-            },
-          });
+              dir: join(out, 'teachers'),
+              model: pair.teacher,
+              train,
+              test,
+              epochs: settings.teacherEpochs,
+              ...recipe,
+              seed: teacherSeed,
+              callbacks: bar(`teacher ${pair.teacher} (seed ${teacherSeed})`, true),
+              evaluateEachEpoch: !validation,
+              onTrainingStart: () => {
+                reporter.title(`${pairName(pair)}: training the teacher (seed ${teacherSeed})`);
+              },
+            });
       if (teacher && !teachers.some((t) => t.pair === pair && t.teacherSeed === teacherSeed)) {
         teachers.push({
           pair,
