@@ -139,6 +139,30 @@ describe('settingsFromArgs', () => {
     ]);
   });
 
+  it('--augment parses a spec into every triplet config, and names the bad part of a bad one', () => {
+    const s = settingsFromArgs(['--augment', 'crop2,flip']);
+    expect(s.mode).toBe('custom');
+    expect(s.quality?.augment).toEqual({ cropPadding: 2, horizontalFlip: true });
+    expect(settingsFromArgs(['--augment=flip']).quality?.augment).toEqual({
+      cropPadding: 0,
+      horizontalFlip: true,
+    });
+    // 'none' changes nothing, so the settings (and their hash) are those of no flag.
+    expect(settingsFromArgs(['--augment', 'none']).quality).toEqual(fullQuality());
+    expect(settingsFromArgs([]).quality?.augment).toBeUndefined();
+    for (const [spec, part] of [
+      ['crop2,flop', "unknown part 'flop'"],
+      ['crop0', "'crop0' in 'crop0' crops by 0 pixels"],
+      ['flip,flip', "'flip' given twice"],
+    ]) {
+      expect(() => settingsFromArgs(['--augment', spec ?? ''])).toThrow(
+        new RegExp(
+          `option '--augment <spec>' argument '${spec}' is invalid\\. --augment: ${part}.*expected 'cropN'.*'flip'.*'none'`,
+        ),
+      );
+    }
+  });
+
   it('rejects malformed values', () => {
     expect(() => settingsFromArgs(['--losses', 'nope'])).toThrow(/no grid for loss 'nope'.*hinton/);
     expect(() => settingsFromArgs(['--baselines', 'mixup'])).toThrow(/unknown baseline 'mixup'/);

@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError, Option } from '@commander-js/extra-typings';
+import { AUGMENT_SPEC_FORMS, augmentsImages, parseAugmentSpec } from '@kdkit/datasets';
+import { isKdkitError } from '@kdkit/engine';
 import {
   ANCHOR_PAIR,
   type BenchSettings,
@@ -100,6 +102,15 @@ const losses = (value: string): LossSpec[] =>
     return { loss, grid, ...(taps ? { taps } : {}) };
   });
 
+const augment = (value: string) => {
+  try {
+    return parseAugmentSpec(value, '--augment');
+  } catch (error) {
+    if (isKdkitError(error)) throw new InvalidArgumentError(error.message);
+    throw error;
+  }
+};
+
 /** apps/bench/results/<UTC date-time>: the default output directory. */
 function defaultOut(): string {
   const stamp = new Date().toISOString().replace(/:/g, '-').replace(/\..*$/, '');
@@ -185,6 +196,11 @@ export function settingsFromArgs(
       '--allow-dirty',
       'write a report from a git tree with uncommitted changes (the report says so)',
     )
+    .option(
+      '--augment <spec>',
+      `augment every student's training batches (scratch, KD, baselines; the KD teacher then runs on each augmented batch): ${AUGMENT_SPEC_FORMS}`,
+      augment,
+    )
     .option('--teacher-epochs <n>', 'teacher epochs', integer)
     .option('--student-epochs <n>', 'student epochs', integer)
     .option(
@@ -228,6 +244,7 @@ export function settingsFromArgs(
           : {}),
         ...(opts.teacherEpochs ? { teacherEpochs: opts.teacherEpochs } : {}),
         ...(opts.studentEpochs ? { studentEpochs: opts.studentEpochs } : {}),
+        ...(opts.augment && augmentsImages(opts.augment) ? { augment: opts.augment } : {}),
         ...(opts.fewLabelScratchEpochs
           ? { fewLabelScratchEpochs: opts.fewLabelScratchEpochs }
           : {}),

@@ -1,3 +1,4 @@
+import type { AugmentOptions } from '@kdkit/datasets';
 import type { FeatureTaps, TripletBaseline } from '@kdkit/experiments';
 import { DEFAULT_LR_SCHEDULE, type LrScheduleName, type OptimizerName } from '@kdkit/trainers';
 
@@ -105,6 +106,12 @@ export interface QualitySettings {
   readonly losses?: readonly LossSpec[];
   readonly teacherEpochs: number;
   readonly studentEpochs: number;
+  /**
+   * Augmentation of every student's training batches (scratch, KD and baselines alike; see
+   * experiments' `TripletConfig.augment`), e.g. `crop2,flip`; teachers are trained without it.
+   * Undefined = none (the anchor's protocol).
+   */
+  readonly augment?: Required<AugmentOptions>;
   /**
    * Scratch student's epochs with few labels (undefined = as many optimizer steps as the KD
    * student: studentEpochs / labelFraction).

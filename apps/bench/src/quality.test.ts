@@ -1,6 +1,16 @@
-import type { TripletResult, TripletRow } from '@kdkit/experiments';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fromArrays } from '@kdkit/datasets';
+import {
+  resolveTripletConfig,
+  type TripletResult,
+  type TripletRow,
+  tripletConfigHash,
+} from '@kdkit/experiments';
 import { describe, expect, it } from 'vitest';
-import { LOSS_GRIDS, quickQuality } from './options.js';
+import { ANCHOR_PAIR, LOSS_GRIDS, type QualitySettings, quickQuality, regime } from './options.js';
+import { SILENT_REPORTER } from './progress.js';
 import {
   baselineMethod,
   countRuns,
@@ -9,6 +19,7 @@ import {
   labelsSlug,
   type Method,
   type QualityRun,
+  runQualitySuite,
   type StoredResult,
   selectMethod,
 } from './quality.js';
@@ -143,5 +154,79 @@ describe('kdMethods, baselineMethod, countRuns, labelsSlug', () => {
     expect(labelsSlug(1)).toBe('full-data');
     expect(labelsSlug(0.1)).toBe('10pct-of-labels');
     expect(labelsSlug(0.05)).toBe('5pct-of-labels');
+  });
+});
+
+describe('runQualitySuite with augmentation', () => {
+  it('puts it in every triplet config (its hash) and keeps its runs beside the plain ones', async () => {
+    const images = (n: number) => new Float32Array(n * 28 * 28).fill(0.5);
+    const labels = (n: number) => Array.from({ length: n }, (_, i) => i % 10);
+    const meta = { shape: [28, 28, 1] as const, numClasses: 10 };
+    const train = fromArrays(images(20), labels(20), { ...meta, name: 'tiny/train' });
+    const test = fromArrays(images(10), labels(10), { ...meta, name: 'tiny/test' });
+    const augment = { cropPadding: 2, horizontalFlip: true };
+    const settings: QualitySettings = {
+      ...quickQuality(),
+      regimes: [regime(1)],
+      seeds: [0],
+      temperatures: [4],
+      alphas: [0.9],
+      baselines: [],
+      validationFraction: 0,
+      augment,
+      storedOnly: true,
+    };
+    // The config runQualitySuite builds for this run, spelled out: its hash finds the stored run.
+    const config = resolveTripletConfig({
+      ...ANCHOR_PAIR,
+      train,
+      test,
+      teacherEpochs: settings.teacherEpochs,
+      studentEpochs: settings.studentEpochs,
+      batchSize: settings.batchSize,
+      optimizer: settings.optimizer,
+      learningRate: settings.learningRate,
+      lrSchedule: settings.lrSchedule,
+      temperature: 4,
+      alpha: 0.9,
+      augment,
+    });
+    const result: TripletResult = {
+      rows: {
+        teacher: row('teacher', 0.9),
+        scratch: row('student-scratch', 0.8),
+        kd: row('student-kd', 0.85),
+      },
+      backend: 'cpu',
+      config,
+      configHash: tripletConfigHash(config),
+      teacherSource: 'store',
+    };
+    const file = join('runs', 'cnn-teacher-to-cnn-student', 'full-data', 'augment-crop2-flip');
+    const out = mkdtempSync(join(tmpdir(), 'kdkit-quality-'));
+    try {
+      const path = join(out, file, 'seed0', 'T4-a0.9.json');
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, JSON.stringify({ result }));
+      const suite = (s: QualitySettings) =>
+        runQualitySuite({
+          settings: s,
+          train,
+          test,
+          out,
+          reporterFor: () => SILENT_REPORTER,
+          live: false,
+        });
+      const { runs } = await suite(settings);
+      expect(runs.map((r) => [r.file, r.reused])).toEqual([
+        [join(file, 'seed0', 'T4-a0.9.json'), true],
+      ]);
+      expect(runs[0]?.result.config.augment).toEqual(augment);
+      // Without augmentation the suite looks for the plain run, elsewhere: none is stored.
+      const { augment: _augment, ...plain } = settings;
+      await expect(suite(plain)).rejects.toThrow(/no stored run of 'cnn-teacher → cnn-student'/);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
   });
 });

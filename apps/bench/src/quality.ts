@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
-import type { ImageDataset } from '@kdkit/datasets';
+import { formatAugmentSpec, type ImageDataset } from '@kdkit/datasets';
 import { KdkitError } from '@kdkit/engine';
 import {
   type FeatureTaps,
@@ -253,7 +253,7 @@ export function selectMethod(
  * grid, or the loss suite's per-loss grids). Then, per (pair, regime), the KD setting with the best
  * mean validation accuracy is chosen ({@link selectMethod}), and in transfer-set regimes the
  * hard-label baselines run at it. Every triplet is written to
- * `runs/<pair>/<labels>/[teacher<k>/]seed<s>/<method>.json` as soon as it ends; a rerun into the
+ * `runs/<pair>/<labels>/[augment-<spec>/][teacher<k>/]seed<s>/<method>.json` as soon as it ends; a rerun into the
  * same directory skips runs already there with the same config hash (resumable). With
  * `storedOnly`, nothing is trained and no teacher is loaded: only stored runs are reported.
  */
@@ -357,6 +357,7 @@ export async function runQualitySuite(options: {
                 ...(validation ? { validation } : {}),
                 teacherEpochs: settings.teacherEpochs,
                 studentEpochs: settings.studentEpochs,
+                ...(settings.augment ? { augment: settings.augment } : {}),
                 ...(settings.fewLabelScratchEpochs
                   ? { fewLabelScratchEpochs: settings.fewLabelScratchEpochs }
                   : {}),
@@ -381,6 +382,10 @@ export async function runQualitySuite(options: {
                 'runs',
                 slug(`${pair.teacher}-to-${pair.student}`),
                 labelsSlug(regime.labelFraction),
+                // Augmented runs sit beside the plain ones (which keep their paths), sharing teachers.
+                ...(settings.augment
+                  ? [`augment-${slug(formatAugmentSpec(settings.augment))}`]
+                  : []),
                 ...(teacherSeed === 0 ? [] : [`teacher${teacherSeed}`]),
                 `seed${seed}`,
                 `${method.stem}.json`,

@@ -71,4 +71,14 @@ describe('sampleAugmentation', () => {
       'seed=3;epoch=9;crop=4;flip=0',
     );
   });
+
+  it('resolveAugment names the caller and the bad field', () => {
+    expect(() => resolveAugment('f', ds, { cropPadding: 1.5 })).toThrow(
+      /f: 'augment.cropPadding' must be an integer ≥ 0/,
+    );
+    expect(() => resolveAugment('f', ds, { horizontalFlip: 'yes' as unknown as boolean })).toThrow(
+      /f: 'augment.horizontalFlip' must be true or false, got yes/,
+    );
+    expect(() => resolveAugment('f', ds, null as unknown as false)).toThrow(/f: 'augment'/);
+  });
 });

@@ -25,6 +25,12 @@ export function resolveAugment(
   const cropPadding = chosen.cropPadding ?? 0;
   assertInteger(where, 'augment.cropPadding', cropPadding, 0);
   const horizontalFlip = chosen.horizontalFlip ?? false;
+  if (typeof horizontalFlip !== 'boolean') {
+    throw new KdkitError(
+      'INVALID_ARGUMENT',
+      `${where}: 'augment.horizontalFlip' must be true or false, got ${String(horizontalFlip)}.`,
+    );
+  }
   if (cropPadding === 0 && !horizontalFlip) return undefined;
   return { cropPadding, horizontalFlip };
 }

@@ -1,4 +1,10 @@
-export { augmentationKey } from './augment.js';
+export { augmentationKey, resolveAugment } from './augment.js';
+export {
+  AUGMENT_SPEC_FORMS,
+  augmentsImages,
+  formatAugmentSpec,
+  parseAugmentSpec,
+} from './augment-spec.js';
 export { batches, countBatches } from './batches.js';
 export { type CifarBatch, parseCifarBatch } from './cifar.js';
 export {

@@ -57,6 +57,18 @@ describe('tripletConfigHash', () => {
     expect(tripletConfigHash(stored)).toBe('68fa0c7f87ed');
   });
 
+  it('changes with the augmentation, and not without it', () => {
+    expect(tripletConfigHash({ ...stored, augment: undefined })).toBe('68fa0c7f87ed');
+    const jittered = tripletConfigHash({
+      ...stored,
+      augment: { cropPadding: 2, horizontalFlip: true },
+    });
+    expect(jittered).not.toBe('68fa0c7f87ed');
+    expect(
+      tripletConfigHash({ ...stored, augment: { cropPadding: 2, horizontalFlip: false } }),
+    ).not.toBe(jittered);
+  });
+
   it('changes with the schedule', () => {
     expect(tripletConfigHash({ ...stored, lrSchedule: 'constant' })).not.toBe('68fa0c7f87ed');
   });

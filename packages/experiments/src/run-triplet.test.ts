@@ -3,9 +3,10 @@ import { loadFashionMnistMini } from '@kdkit/datasets/node';
 import { isKdkitError } from '@kdkit/engine';
 import { createModel } from '@kdkit/models';
 import { describeBackends, expectNoLeaks } from '@kdkit/test-utils';
-import { layersTeacher, type Teacher } from '@kdkit/trainers';
+import { layersTeacher, type Teacher, TeacherCache } from '@kdkit/trainers';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, expect, it } from 'vitest';
+import { tripletConfigHash } from './run-config-hash.js';
 import { resolveTripletConfig, runTriplet } from './run-triplet.js';
 import type { TripletConfig, TripletPhase, TripletResult, TripletRole } from './types.js';
 
@@ -181,6 +182,70 @@ describeBackends(['wasm'], 'runTriplet', () => {
     }
   });
 
+  it('augments both students, runs the teacher on the augmented batches (no cache), without leaking', async () => {
+    const model = createModel('cnn-student', { inputShape: [28, 28, 1], numClasses: 10, seed: 7 });
+    const wrapped = layersTeacher(model);
+    // Sums the pixels the teacher sees while the KD student trains.
+    let phase: TripletPhase | undefined;
+    let distillPixels = 0;
+    const teacher: Teacher = {
+      ...wrapped,
+      name: 'spy',
+      logits: async (xs) => {
+        if (phase === 'distill-student') {
+          const sum = tf.sum(xs);
+          distillPixels += (await sum.data())[0] as number;
+          sum.dispose();
+        }
+        return wrapped.logits(xs);
+      },
+    };
+    const hooks = {
+      onPhase: (p: TripletPhase) => {
+        phase = p;
+      },
+    };
+    const config = { ...tiny(), teacherModel: teacher, evaluateEachEpoch: false } as const;
+    const trainPixels = train.images.reduce((sum, v) => sum + v, 0);
+    try {
+      const plain = await runTriplet(config, hooks);
+      // One epoch, no augmentation: the teacher saw every training image once, as it is.
+      expect(distillPixels / trainPixels).toBeCloseTo(1, 5);
+
+      const teacherLogits = new TeacherCache(train.size, train.numClasses);
+      const augment = { cropPadding: 2, horizontalFlip: true };
+      const runs: TripletResult[] = [];
+      await expectNoLeaks(async () => {
+        distillPixels = 0;
+        runs.push(
+          await runTriplet(
+            { ...config, augment, teacherLogits, reuse: { teacher: plain.rows.teacher } },
+            hooks,
+          ),
+        );
+      });
+      const [jittered, again] = runs;
+      if (!jittered || !again) throw new Error('no augmented result');
+      // The draws depend only on (seed, epoch, index): the same run again trains alike.
+      expect(again.rows.kd.history[0]?.loss).toBe(jittered.rows.kd.history[0]?.loss);
+      // Crops shift pixels out of the frame: the teacher saw the augmented images...
+      expect(distillPixels / trainPixels).toBeLessThan(0.999);
+      // ...and the shared cache of un-augmented logits was neither read nor filled.
+      expect(teacherLogits.hits + teacherLogits.misses).toBe(0);
+      // Same seed and init: augmentation alone changes both students' training.
+      for (const role of ['scratch', 'kd'] as const) {
+        expect(jittered.rows[role].history[0]?.loss).not.toBe(plain.rows[role].history[0]?.loss);
+        expect(Number.isFinite(jittered.rows[role].history[0]?.loss)).toBe(true);
+      }
+      expect(jittered.config.augment).toEqual(augment);
+      expect(jittered.configHash).toBe(tripletConfigHash(jittered.config));
+      expect(jittered.configHash).not.toBe(plain.configHash);
+      expect('augment' in plain.config).toBe(false);
+    } finally {
+      model.dispose();
+    }
+  });
+
   it('refuses a Teacher that does not fit the data before training a student', async () => {
     const model = createModel('cnn-student', { inputShape: [28, 28, 1], numClasses: 10 });
     const phases: TripletPhase[] = [];
@@ -255,8 +320,24 @@ it('resolveTripletConfig fills the anchor defaults and rejects bad values', asyn
   // Full-data configs carry no few-label field, so their hashes predate it.
   expect('fewLabelScratchEpochs' in resolved).toBe(false);
   // Optional fields are absent unless given, so older configs keep their hashes.
-  for (const key of ['validation', 'lossOptions', 'baseline']) expect(key in resolved).toBe(false);
+  for (const key of ['validation', 'lossOptions', 'baseline', 'augment']) {
+    expect(key in resolved).toBe(false);
+  }
   expect(resolveTripletConfig({ train, test, lossOptions: {} })).toEqual(resolved);
+  // An augmentation that changes nothing from the dataset's default resolves without the field.
+  expect(resolveTripletConfig({ train, test, augment: {} })).toEqual(resolved);
+  expect(resolveTripletConfig({ train, test, augment: { cropPadding: 2 } }).augment).toEqual({
+    cropPadding: 2,
+    horizontalFlip: false,
+  });
+  const cifarLike = { ...train, defaultAugment: { cropPadding: 4, horizontalFlip: true } };
+  const same = { train: cifarLike, test, augment: { cropPadding: 4, horizontalFlip: true } };
+  expect('augment' in resolveTripletConfig(same)).toBe(false);
+  // `{}` turns such a default off, so it is part of the config.
+  expect(resolveTripletConfig({ train: cifarLike, test, augment: {} }).augment).toEqual({
+    cropPadding: 0,
+    horizontalFlip: false,
+  });
   expect(
     resolveTripletConfig({ train, test, loss: 'dkd', lossOptions: { beta: 2 } }).lossOptions,
   ).toEqual({ beta: 2 });
@@ -281,6 +362,7 @@ it('resolveTripletConfig fills the anchor defaults and rejects bad values', asyn
     [{ studentEpochs: 0.5 }, /studentEpochs/],
     [{ labelFraction: 0.5, fewLabelScratchEpochs: 0 }, /fewLabelScratchEpochs/],
     [{ baseline: 'nope' as TripletConfig['baseline'] }, /baseline/],
+    [{ augment: { cropPadding: -1 } }, /augment\.cropPadding/],
   ];
   for (const [patch, message] of bad) {
     let caught: unknown;

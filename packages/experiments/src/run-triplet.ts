@@ -1,4 +1,10 @@
-import { type ImageDataset, labelledOnly, maskLabels } from '@kdkit/datasets';
+import {
+  type AugmentOptions,
+  type ImageDataset,
+  labelledOnly,
+  maskLabels,
+  resolveAugment,
+} from '@kdkit/datasets';
 import {
   assertInRange,
   assertInteger,
@@ -53,6 +59,7 @@ const HINTON_OPTIONS = new Set(['hinton', 'kl']);
  */
 export function resolveTripletConfig(config: TripletConfig): ResolvedTripletConfig {
   const where = 'runTriplet';
+  const augment = augmentOverride(where, config);
   const resolved: ResolvedTripletConfig = {
     teacher:
       config.teacher ?? (isTeacher(config.teacherModel) ? config.teacherModel.name : 'cnn-teacher'),
@@ -74,6 +81,7 @@ export function resolveTripletConfig(config: TripletConfig): ResolvedTripletConf
     temperature: config.temperature ?? KD_DEFAULTS.temperature,
     alpha: config.alpha ?? KD_DEFAULTS.alpha,
     ...(config.baseline ? { baseline: config.baseline } : {}),
+    ...(augment ? { augment } : {}),
     seed: config.seed ?? 0,
     teacherSeed: config.teacherSeed ?? 0,
     labelFraction: config.labelFraction ?? 1,
@@ -99,6 +107,24 @@ export function resolveTripletConfig(config: TripletConfig): ResolvedTripletConf
   return fewLabelScratchEpochs === resolved.studentEpochs
     ? resolved
     : { ...resolved, fewLabelScratchEpochs };
+}
+
+/**
+ * The students' augmentation when `config.augment` changes it from the training set's
+ * `defaultAugment`; undefined when it doesn't, so such a config hashes as one without the field.
+ */
+function augmentOverride(
+  where: string,
+  config: TripletConfig,
+): Required<AugmentOptions> | undefined {
+  if (config.augment === undefined) return undefined;
+  const off = { cropPadding: 0, horizontalFlip: false };
+  const given = resolveAugment(where, config.train, config.augment) ?? off;
+  const byDefault = resolveAugment(where, config.train, undefined) ?? off;
+  return given.cropPadding === byDefault.cropPadding &&
+    given.horizontalFlip === byDefault.horizontalFlip
+    ? undefined
+    : given;
 }
 
 /** Epochs of the triplet's scratch student: `fewLabelScratchEpochs` with few labels, else `studentEpochs`. */
@@ -150,6 +176,8 @@ async function finishRow(
  * and `seed`) the scratch student trains on the labelled images only, for as many optimizer steps
  * as the KD student (see `fewLabelScratchEpochs`), and the KD student on all images, with hard
  * labels on the labelled ones and the teacher's soft targets on every one.
+ * With `augment` both students train on augmented batches (same draws for the same seed), and
+ * the teacher runs on each augmented batch instead of the cache (Hinton's jitter).
  * Models it creates are disposed; a `teacherModel` passed in stays the caller's.
  *
  * @example
@@ -297,7 +325,16 @@ export async function runTriplet(
         model.dispose();
       }
     };
-    const common = { epochs: resolved.studentEpochs, seed: resolved.seed, ...recipe };
+    // Both students (and a baseline) get the same augmentation, drawn from the same seed.
+    const common = {
+      epochs: resolved.studentEpochs,
+      seed: resolved.seed,
+      ...recipe,
+      ...(resolved.augment ? { augment: resolved.augment } : {}),
+    };
+    // Augmented batches need the teacher's logits on the augmented images, which a shared cache
+    // of un-augmented logits doesn't hold: the teacher then runs on every batch.
+    const augmented = resolveAugment('runTriplet', train, resolved.augment) !== undefined;
 
     const scratchRow =
       config.reuse?.scratch ??
@@ -341,7 +378,7 @@ export async function runTriplet(
             loss: resolved.loss,
             lossOptions,
             ...(resolved.taps ? { taps: resolved.taps } : {}),
-            teacherCache: config.teacherLogits ?? 'auto',
+            teacherCache: augmented ? 'off' : (config.teacherLogits ?? 'auto'),
             callbacks,
             ...common,
           }),

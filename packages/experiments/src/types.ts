@@ -1,4 +1,4 @@
-import type { ImageDataset } from '@kdkit/datasets';
+import type { AugmentOptions, ImageDataset } from '@kdkit/datasets';
 import type {
   Callback,
   LrScheduleName,
@@ -91,7 +91,21 @@ export interface TripletConfig {
   readonly temperature?: number;
   /** Weight of the soft term: `total = α·T²·soft + (1 − α)·hard`. Default `KD_DEFAULTS.alpha` (0.9). */
   readonly alpha?: number;
-  /** Seed of the students' init and batch order (both students share it). Default 0. */
+  /**
+   * Augmentation of both students' training batches (and a baseline's), e.g.
+   * `{ cropPadding: 2, horizontalFlip: true }` (Hinton's jitter; `parseAugmentSpec('crop2,flip')`).
+   * Each image's crop and flip depend only on (`seed`, epoch, dataset index), so with every label
+   * the scratch and KD students see the very same augmented images (with few labels the scratch
+   * student trains on the labelled subset, re-indexed, so its draws differ). The KD student's
+   * teacher runs on each augmented batch: `teacherLogits` (un-augmented) is not used then.
+   * Hard labels a baseline takes from the teacher and label smoothing's matched ε come from the
+   * un-augmented images. A teacher trained here (or by `teacherStore`) keeps the training set's
+   * default (none for Fashion-MNIST): it is shared by runs with and without augmentation, and
+   * stored teachers are keyed without it. `{}` turns off a dataset's `defaultAugment` (CIFAR-10's).
+   * Default: the training set's `defaultAugment`, as datasets' `batches` does.
+   */
+  readonly augment?: AugmentOptions;
+  /** Seed of the students' init, batch order and augmentation (both students share it). Default 0. */
   readonly seed?: number;
   /** Seed of the teacher's init and order, so several student seeds share one teacher. Default 0. */
   readonly teacherSeed?: number;
@@ -124,6 +138,8 @@ export interface TripletConfig {
   /**
    * The teacher's logits on `train`, shared by triplets with the same teacher and training set
    * (a sweep over T, α, seeds or label fractions): filled by the first KD run, read by the rest.
+   * Not used when the students' batches are augmented (`augment`): the teacher then runs on each
+   * augmented batch.
    */
   readonly teacherLogits?: TeacherCache;
   /**
@@ -224,6 +240,11 @@ export interface ResolvedTripletConfig {
   readonly alpha: number;
   /** Present only for a baseline run. */
   readonly baseline?: TripletBaseline;
+  /**
+   * The students' augmentation, every field set; present only when it differs from the training
+   * set's `defaultAugment`, so configs without it keep their hashes.
+   */
+  readonly augment?: Required<AugmentOptions>;
   readonly seed: number;
   readonly teacherSeed: number;
   readonly labelFraction: number;

@@ -24,6 +24,13 @@ describe('protocolDifferences', () => {
     ]);
   });
 
+  it('names augmentation (the anchor had none)', () => {
+    const augment = { cropPadding: 2, horizontalFlip: true };
+    expect(protocolDifferences({ ...anchorSettings(), augment }, anchorData)).toEqual([
+      'students augmented (crop2,flip; anchor none)',
+    ]);
+  });
+
   it("counts the few-label scratch student's epochs (the anchor gave it equal steps)", () => {
     const tenth = protocolDifferences(
       { ...anchorSettings(), fewLabelScratchEpochs: 12 },

@@ -1,3 +1,4 @@
+import { formatAugmentSpec } from '@kdkit/datasets';
 import {
   gapRecovered,
   type MeanStd,
@@ -221,6 +222,7 @@ export function protocolDifferences(
   check('schedule', q.lrSchedule, p.lrSchedule);
   check('training images', data.trainImages, p.trainImages);
   check('test images', data.testImages, p.testImages);
+  if (q.augment) diffs.push(`students augmented (${formatAugmentSpec(q.augment)}; anchor none)`);
   if (q.seeds.length < p.minSeeds) diffs.push(`${q.seeds.length} seed(s) (anchor ${p.minSeeds})`);
   const fewLabels = q.regimes.some((r) => r.labelFraction < 1);
   if (fewLabels && q.fewLabelScratchEpochs !== undefined) {

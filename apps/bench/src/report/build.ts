@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { formatAugmentSpec } from '@kdkit/datasets';
 import type {
   DatasetDescription,
   MeanStd,
@@ -149,8 +150,9 @@ function setupBlocks(record: BenchRecord): Block[] {
       text:
         `**Protocol.** ${teacherProtocol(q)} ` +
         `Students: ${q.studentEpochs} epochs, same init seed and batch order for scratch and KD. ` +
+        `${augmentProtocol(q)} ` +
         `${q.optimizer === 'adam' ? 'Adam' : q.optimizer} lr ${q.learningRate}, ${q.lrSchedule} schedule, batch ${q.batchSize}. ` +
-        `${q.losses ? `Losses: ${q.losses.map((l) => l.loss).join(', ')}, each with its own small grid of options, same teacher, student and budget. ` : 'KD loss: Hinton, total = α·T²·soft + (1 − α)·hard, teacher logits cached. '}` +
+        `${q.losses ? `Losses: ${q.losses.map((l) => l.loss).join(', ')}, each with its own small grid of options, same teacher, student and budget. ` : `KD loss: Hinton, total = α·T²·soft + (1 − α)·hard, ${q.augment ? 'teacher run on each augmented batch' : 'teacher logits cached'}. `}` +
         `Seeds ${q.seeds.join(', ')}; ${
           q.kdSettings
             ? `(T, α) ∈ {${kdGrid(q)
@@ -178,6 +180,23 @@ function setupBlocks(record: BenchRecord): Block[] {
     });
   }
   return blocks;
+}
+
+/** The students' augmentation, for the report's protocol paragraph. */
+export function augmentProtocol(q: QualitySettings): string {
+  const a = q.augment;
+  if (!a) return 'No augmentation.';
+  const what = [
+    ...(a.cropPadding > 0
+      ? [`zero-pad by ${a.cropPadding} px and crop back at a random offset`]
+      : []),
+    ...(a.horizontalFlip ? ['flip left-right with probability ½'] : []),
+  ].join(', ');
+  return (
+    `Augmentation \`${formatAugmentSpec(a)}\` (${what}) of every student's training batches (scratch, KD${q.baselines?.length ? ', baselines' : ''}): ` +
+    `each image's draw depends on the seed, epoch and image only, so with every label scratch and KD see the same augmented images; ` +
+    `the KD teacher runs on each augmented batch (Hinton's jitter), and teachers trained here get none.`
+  );
 }
 
 /** How the pairs' teachers were obtained: trained here, or shipped in @kdkit/pretrained. */
@@ -653,7 +672,7 @@ export async function writeReport(record: BenchRecord, out: string): Promise<{ f
       kind: 'list',
       items: [
         '`summary.json`: settings, environment, every run and the speed figures',
-        '`runs/<pair>/<labels>/[teacher<k>/]seed<s>/<setting>.json`: one triplet each (rows, per-epoch history, resolved config and its hash)',
+        '`runs/<pair>/<labels>/[augment-<spec>/][teacher<k>/]seed<s>/<setting>.json`: one triplet each (rows, per-epoch history, resolved config and its hash)',
         '`speed.json`: the speed suite, with the PyTorch output',
         '`teachers/<model>-<key>/`: the teacher store, trained teachers in tfjs format; a rerun into this directory reuses them and skips finished runs',
         '`plots/*.svg`, `report.html` (self-contained)',

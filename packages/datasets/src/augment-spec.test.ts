@@ -1,0 +1,51 @@
+import { isKdkitError } from '@kdkit/engine';
+import { describe, expect, it } from 'vitest';
+import { augmentsImages, formatAugmentSpec, parseAugmentSpec } from './augment-spec.js';
+
+describe('parseAugmentSpec', () => {
+  it('reads crops, flips and none, in any order, and round-trips through formatAugmentSpec', () => {
+    expect(parseAugmentSpec('crop2,flip')).toEqual({ cropPadding: 2, horizontalFlip: true });
+    expect(parseAugmentSpec(' flip , crop4 ')).toEqual({ cropPadding: 4, horizontalFlip: true });
+    expect(parseAugmentSpec('crop1')).toEqual({ cropPadding: 1, horizontalFlip: false });
+    expect(parseAugmentSpec('flip')).toEqual({ cropPadding: 0, horizontalFlip: true });
+    expect(parseAugmentSpec('none')).toEqual({ cropPadding: 0, horizontalFlip: false });
+    for (const spec of ['crop2,flip', 'crop3', 'flip', 'none']) {
+      expect(formatAugmentSpec(parseAugmentSpec(spec))).toBe(spec);
+    }
+    expect(formatAugmentSpec({})).toBe('none');
+  });
+
+  it('names the caller, the bad part and the valid forms', () => {
+    const bad: [string, RegExp][] = [
+      ['crop2,flop', /unknown part 'flop' in 'crop2,flop'/],
+      ['crop', /unknown part 'crop'/],
+      ['crop-1', /unknown part 'crop-1'/],
+      ['crop0', /'crop0' in 'crop0' crops by 0 pixels/],
+      ['crop2,crop4', /'crop' given twice/],
+      ['flip,flip', /'flip' given twice/],
+      ['none,flip', /unknown part 'none'/],
+      ['', /empty part in ''/],
+      ['crop2,', /empty part in 'crop2,'/],
+    ];
+    for (const [spec, message] of bad) {
+      let caught: unknown;
+      try {
+        parseAugmentSpec(spec, '--augment');
+      } catch (error) {
+        caught = error;
+      }
+      expect(isKdkitError(caught, 'INVALID_ARGUMENT')).toBe(true);
+      expect(String(caught)).toMatch(message);
+      expect(String(caught)).toMatch(/--augment: .*expected 'cropN'.*'flip'.*'none'/);
+    }
+  });
+});
+
+describe('augmentsImages', () => {
+  it('is true only when something crops or flips', () => {
+    expect(augmentsImages(undefined)).toBe(false);
+    expect(augmentsImages({ cropPadding: 0, horizontalFlip: false })).toBe(false);
+    expect(augmentsImages({ cropPadding: 2 })).toBe(true);
+    expect(augmentsImages({ horizontalFlip: true })).toBe(true);
+  });
+});

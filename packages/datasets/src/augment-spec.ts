@@ -1,0 +1,65 @@
+import { KdkitError } from '@kdkit/engine';
+import type { AugmentOptions } from './types.js';
+
+/** The forms {@link parseAugmentSpec} accepts, for error and help texts. */
+export const AUGMENT_SPEC_FORMS =
+  "'cropN' (zero-pad by N ≥ 1 pixels, crop back at a random offset), 'flip' (left-right with probability ½), comma-separated (e.g. 'crop2,flip'), or 'none'";
+
+/**
+ * Parses a command-line augmentation spec into datasets' `AugmentOptions` with every field set:
+ * `cropN` pads by N pixels and crops back at a random offset, `flip` flips left-right with
+ * probability ½, comma-separated in any order; `none` (alone) is no augmentation. The inverse of
+ * {@link formatAugmentSpec}. Throws INVALID_ARGUMENT naming `where`, the bad part and the valid forms.
+ *
+ * @example
+ * parseAugmentSpec('crop2,flip'); // { cropPadding: 2, horizontalFlip: true }
+ * parseAugmentSpec('none'); // { cropPadding: 0, horizontalFlip: false }
+ */
+export function parseAugmentSpec(
+  spec: string,
+  where = 'parseAugmentSpec',
+): Required<AugmentOptions> {
+  const fail = (problem: string): never => {
+    throw new KdkitError(
+      'INVALID_ARGUMENT',
+      `${where}: ${problem}; expected ${AUGMENT_SPEC_FORMS}.`,
+    );
+  };
+  const parts = spec.split(',').map((part) => part.trim());
+  if (parts.length === 1 && parts[0] === 'none') return { cropPadding: 0, horizontalFlip: false };
+  let cropPadding: number | undefined;
+  let horizontalFlip = false;
+  for (const part of parts) {
+    const crop = /^crop(\d+)$/.exec(part);
+    if (crop) {
+      if (cropPadding !== undefined) fail(`'crop' given twice in '${spec}'`);
+      cropPadding = Number(crop[1]);
+      if (cropPadding < 1) fail(`'${part}' in '${spec}' crops by 0 pixels`);
+    } else if (part === 'flip') {
+      if (horizontalFlip) fail(`'flip' given twice in '${spec}'`);
+      horizontalFlip = true;
+    } else {
+      fail(part === '' ? `empty part in '${spec}'` : `unknown part '${part}' in '${spec}'`);
+    }
+  }
+  return { cropPadding: cropPadding ?? 0, horizontalFlip };
+}
+
+/**
+ * The spec of an augmentation, as {@link parseAugmentSpec} reads it: `'crop2,flip'`, `'flip'`,
+ * `'none'` when it changes nothing.
+ *
+ * @example
+ * formatAugmentSpec({ cropPadding: 2, horizontalFlip: true }); // 'crop2,flip'
+ */
+export function formatAugmentSpec(augment: AugmentOptions): string {
+  const parts = [
+    ...((augment.cropPadding ?? 0) > 0 ? [`crop${augment.cropPadding}`] : []),
+    ...(augment.horizontalFlip ? ['flip'] : []),
+  ];
+  return parts.length > 0 ? parts.join(',') : 'none';
+}
+
+/** True when the augmentation changes images (crops or flips). */
+export const augmentsImages = (augment: AugmentOptions | undefined): boolean =>
+  augment !== undefined && ((augment.cropPadding ?? 0) > 0 || augment.horizontalFlip === true);
