@@ -22,6 +22,34 @@ describe('Conv2DBackpropInput SIMD kernel on wasm matches cpu', () => {
     });
   }
 
+  it('with tfjs threads, runs stride 1 on the threaded XNNPACK composition and stride 2 here; both match cpu', async () => {
+    await useBackend('wasm');
+    const bindings = (tf.backend() as unknown as { wasm: { tfjs: { getThreadsCount(): number } } })
+      .wasm.tfjs;
+    const real = bindings.getThreadsCount;
+    bindings.getThreadsCount = () => 2;
+    try {
+      const [stride2, stride1] = simdConvCases(41, 0);
+      expect([stride2?.strides, stride1?.strides]).toEqual([
+        [2, 2],
+        [1, 1],
+      ]);
+      for (const c of [stride2!, stride1!]) {
+        const { subject, reference } = backpropPair('Conv2DBackpropInput', c, 77);
+        const [expected] = await runOn('cpu', reference);
+        const profile = await tf.profile(async () => {
+          const [actual] = await runOn('wasm', subject);
+          expect(worstRatio(actual!, expected!, 1e-3, 1e-4)).toBeLessThanOrEqual(1);
+        });
+        // The composition runs XNNPACK's Conv2D inside the kernel; the SIMD kernel runs alone.
+        const composed = profile.kernelNames.includes('Conv2D');
+        expect(composed).toBe(c.strides[0] === 1);
+      }
+    } finally {
+      bindings.getThreadsCount = real;
+    }
+  });
+
   it('leaks no tensors', async () => {
     await useBackend('wasm');
     const { subject } = backpropPair('Conv2DBackpropInput', simdConvCases(41, 0)[0]!, 5);

@@ -42,6 +42,8 @@ interface WasmBackendInternals {
     wasmMemory?: WasmMemory;
     /** The instance exports; the single-threaded builds export their memory here. */
     asm?: { memory?: WasmMemory };
+    /** tfjs's own bindings; `getThreadsCount` is XNNPACK's thread-pool size. */
+    tfjs?: { getThreadsCount?(): number };
   };
   dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
   makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo;
@@ -50,6 +52,8 @@ interface WasmBackendInternals {
 /** A call's view of the backend: tensor addresses, outputs, and scratch memory. */
 export interface SimdContext {
   readonly kernels: SimdExports;
+  /** Threads of tfjs's XNNPACK pool (these kernels use one). */
+  readonly threads: number;
   /** Byte offset of a tensor's data in the heap. */
   address(tensor: tf.TensorInfo): number;
   /** A new float32 output tensor on the backend (uninitialised). */
@@ -109,6 +113,7 @@ export function simdContext(backend: unknown): SimdContext | undefined {
   const bound = kernels;
   return {
     kernels: bound,
+    threads: internals.wasm.tfjs?.getThreadsCount?.() ?? 1,
     address(tensor) {
       const data = internals.dataIdMap.get(tensor.dataId);
       if (!data) throw new Error('wasm-kernels: tensor is not on the wasm backend');
