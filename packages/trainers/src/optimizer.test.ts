@@ -2,6 +2,7 @@ import { isKdkitError } from '@kdkit/engine';
 import { describeBackends } from '@kdkit/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { expect, it } from 'vitest';
+import { FusedAdamOptimizer } from './fused-adam-optimizer.js';
 import {
   createOptimizer,
   getLearningRate,
@@ -17,6 +18,7 @@ describeBackends(['cpu'], 'optimizer', () => {
       createOptimizer({ name: 'momentum', learningRate: 0.3 }),
     ];
     expect(made.map((o) => o.getClassName())).toEqual(['Adam', 'SGD', 'Momentum']);
+    expect(made[0]).toBeInstanceOf(FusedAdamOptimizer);
     expect(made.map(getLearningRate)).toEqual([1e-3, 1e-2, 0.3]);
     setLearningRate(made[0] as tf.Optimizer, 0.5);
     expect(getLearningRate(made[0] as tf.Optimizer)).toBe(0.5);

@@ -1,5 +1,6 @@
 import { assertOneOf, assertPositive, KdkitError } from '@kdkit/engine';
 import * as tf from '@tensorflow/tfjs-core';
+import { FusedAdamOptimizer } from './fused-adam-optimizer.js';
 import type { LrScheduleName, OptimizerName, OptimizerSpec } from './types.js';
 
 const OPTIMIZER_NAMES: readonly OptimizerName[] = ['adam', 'sgd', 'momentum'];
@@ -19,7 +20,9 @@ function hasLearningRate(optimizer: tf.Optimizer): boolean {
 
 /**
  * Builds a `tf.Optimizer` from a name or `{ name, learningRate, momentum }`; passes a ready
- * optimizer through. Defaults: adam lr 1e-3; sgd and momentum lr 1e-2; momentum 0.9.
+ * optimizer through. Defaults: adam lr 1e-3; sgd and momentum lr 1e-2; momentum 0.9. `'adam'`
+ * is a {@link FusedAdamOptimizer}: tfjs's Adam (same state and checkpoints) with one kernel
+ * call per variable on cpu and wasm.
  *
  * @example
  * const opt = createOptimizer({ name: 'momentum', learningRate: 0.05 });
@@ -30,7 +33,7 @@ export function createOptimizer(spec: OptimizerSpec): tf.Optimizer {
   assertOneOf('createOptimizer', 'optimizer', name, OPTIMIZER_NAMES);
   const lr = learningRate ?? (name === 'adam' ? 1e-3 : 1e-2);
   assertPositive('createOptimizer', 'learningRate', lr);
-  if (name === 'adam') return tf.train.adam(lr);
+  if (name === 'adam') return new FusedAdamOptimizer(lr);
   if (name === 'sgd') return tf.train.sgd(lr);
   return tf.train.momentum(lr, momentum ?? 0.9);
 }

@@ -371,3 +371,46 @@ void kd_max_pool_grad(const int32_t* geo, const float* x, const float* dy, float
     }
   }
 }
+
+// ---------------------------------------------------------------------------------------
+// Adam update, one pass over value, m, v and g: tfjs AdamOptimizer's formula with its float32
+// rounding after every operation (no fused multiply-add, so results match its op chain):
+//   m' = m·β1 + g·(1 − β1)        v' = v·β2 + g²·(1 − β2)
+//   value' = (m' / (1 − β1ᵗ)) / (√(v' / (1 − β2ᵗ)) + ε) · (−lr) + value
+// The caller passes every constant rounded to float32 as tfjs's scalar tensors hold them
+// (1 − β in double precision first; 1 − β1ᵗ from the float32 β1ᵗ).
+
+EXPORT(kd_adam_update)
+void kd_adam_update(const float* value, const float* m, const float* v, const float* g,
+                    float* value_out, float* m_out, float* v_out, int32_t count, float beta1,
+                    float one_minus_beta1, float beta2, float one_minus_beta2,
+                    float one_minus_beta1_power, float one_minus_beta2_power, float epsilon,
+                    float neg_lr) {
+  const v128_t b1 = wasm_f32x4_splat(beta1), c1 = wasm_f32x4_splat(one_minus_beta1);
+  const v128_t b2 = wasm_f32x4_splat(beta2), c2 = wasm_f32x4_splat(one_minus_beta2);
+  const v128_t p1 = wasm_f32x4_splat(one_minus_beta1_power);
+  const v128_t p2 = wasm_f32x4_splat(one_minus_beta2_power);
+  const v128_t eps = wasm_f32x4_splat(epsilon), lr = wasm_f32x4_splat(neg_lr);
+  int32_t i = 0;
+  for (; i + 4 <= count; i += 4) {
+    const v128_t gi = wasm_v128_load(g + i);
+    const v128_t mi =
+        wasm_f32x4_add(wasm_f32x4_mul(wasm_v128_load(m + i), b1), wasm_f32x4_mul(gi, c1));
+    const v128_t vi = wasm_f32x4_add(wasm_f32x4_mul(wasm_v128_load(v + i), b2),
+                                     wasm_f32x4_mul(wasm_f32x4_mul(gi, gi), c2));
+    const v128_t denom = wasm_f32x4_add(wasm_f32x4_sqrt(wasm_f32x4_div(vi, p2)), eps);
+    const v128_t step = wasm_f32x4_mul(wasm_f32x4_div(wasm_f32x4_div(mi, p1), denom), lr);
+    wasm_v128_store(m_out + i, mi);
+    wasm_v128_store(v_out + i, vi);
+    wasm_v128_store(value_out + i, wasm_f32x4_add(step, wasm_v128_load(value + i)));
+  }
+  for (; i < count; i++) {
+    const float gi = g[i];
+    const float mi = m[i] * beta1 + gi * one_minus_beta1;
+    const float vi = v[i] * beta2 + gi * gi * one_minus_beta2;
+    const float denom = __builtin_sqrtf(vi / one_minus_beta2_power) + epsilon;
+    m_out[i] = mi;
+    v_out[i] = vi;
+    value_out[i] = mi / one_minus_beta1_power / denom * neg_lr + value[i];
+  }
+}

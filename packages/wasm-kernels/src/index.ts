@@ -4,6 +4,7 @@ export {
   installWasmKernels,
   uninstallWasmKernels,
 } from './install.js';
+export { ADAM_UPDATE_KERNEL, type AdamUpdateAttrs } from './kernels/adam-update.js';
 export {
   checkThreadCount,
   MAX_WASM_THREADS,

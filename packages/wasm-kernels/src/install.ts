@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { ADAM_UPDATE_KERNEL, adamUpdateSimd } from './kernels/adam-update.js';
 import { batchMatMulViaTranspose } from './kernels/batch-matmul.js';
 import { batchNormAsDepthwise } from './kernels/batch-norm.js';
 import { conv2dBackpropFilterSimd } from './kernels/conv2d-backprop-filter-simd.js';
@@ -29,11 +30,12 @@ export interface InstallWasmKernelsResult {
   readonly replaced: readonly string[];
 }
 
-/** Kernels stock wasm lacks: always installed. */
+/** Kernels stock wasm lacks (the last is kdkit's own fused Adam step): always installed. */
 const MISSING: ReadonlyArray<readonly [string, WasmKernelFunc]> = [
   [tf.Conv2DBackpropFilter, conv2dBackpropFilterSimd],
   [tf.DepthwiseConv2dNativeBackpropFilter, depthwiseConv2dBackpropFilter],
   [tf.DepthwiseConv2dNativeBackpropInput, depthwiseConv2dBackpropInput],
+  [ADAM_UPDATE_KERNEL, adamUpdateSimd],
 ];
 
 /**
@@ -65,9 +67,10 @@ function register(kernelName: string, kernelFunc: WasmKernelFunc): void {
 
 /**
  * Registers on the `wasm` backend the training kernels it lacks (`Conv2DBackpropFilter`,
- * `DepthwiseConv2dNativeBackpropFilter`, `DepthwiseConv2dNativeBackpropInput`) and, unless
+ * `DepthwiseConv2dNativeBackpropFilter`, `DepthwiseConv2dNativeBackpropInput`, and the fused
+ * Adam step `KdkitAdamUpdate` that an optimizer may call) and, unless
  * `replaceSlow: false`, faster versions of slow ones. `Conv2DBackpropFilter`,
- * `Conv2DBackpropInput` and `MaxPoolGrad` run kdkit's SIMD code in wasm's own memory; the others
+ * `Conv2DBackpropInput`, `MaxPoolGrad` and `KdkitAdamUpdate` run kdkit's SIMD code in wasm's own memory; the others
  * are compositions of wasm's XNNPACK kernels. Idempotent: a second call returns the first result (call
  * {@link uninstallWasmKernels} first to change options). Works before or after
  * `tf.setBackend('wasm')` (it only touches the kernel registry), but import

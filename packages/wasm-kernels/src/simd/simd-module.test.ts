@@ -1,3 +1,4 @@
+import { expectAllClose } from '@kdkit/test-utils';
 import type * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { simdContext, type WasmMemory } from './simd-module.js';
@@ -54,6 +55,51 @@ describe('simdContext', () => {
         simd!.kernels.kd_max_pool_grad(geo, simd!.address(x), simd!.address(dy), simd!.address(dx)),
       );
       expect(read(dx)).toEqual([0, 0, 0, 40, 10, 0, 0, 0, 0, 20, 30, 0, 0, 0, 0, 0]);
+    });
+
+    it(`runs kd_adam_update on ${shared ? 'shared' : 'plain'} memory (vector lanes and a tail)`, () => {
+      const memory = new WebAssembly.Memory({ initial: 2, maximum: 16, shared });
+      const { backend, tensor, read } = fakeBackend(memory, shared ? 'wasmMemory' : 'asm');
+      const simd = simdContext(backend)!;
+      // First step from m = v = 0: m' = 0.1·g, v' = 0.001·g², and the bias-corrected step is
+      // g / (|g| + ε), so value' = value − lr·sign(g) (up to ε), with lr = 0.5.
+      const g = [2, -3, 0.5, -0.25, 4, -1, 8];
+      const [value, m, v, grad] = [[1, 1, 1, 1, 1, 1, 1], g.map(() => 0), g.map(() => 0), g].map(
+        (values) => tensor(values, [7]),
+      );
+      const [valueOut, mOut, vOut] = [0, 1, 2].map(() => simd.output([7])) as tf.TensorInfo[];
+      const at = (t: tf.TensorInfo | undefined) => simd.address(t as tf.TensorInfo);
+      const f = Math.fround;
+      simd.kernels.kd_adam_update(
+        at(value),
+        at(m),
+        at(v),
+        at(grad),
+        at(valueOut),
+        at(mOut),
+        at(vOut),
+        7,
+        f(0.9), // β1, 1 − β1, β2, 1 − β2
+        f(1 - 0.9),
+        f(0.999),
+        f(1 - 0.999),
+        f(1 - f(0.9)), // 1 − β1ᵗ, 1 − β2ᵗ at t = 1
+        f(1 - f(0.999)),
+        f(1e-7), // ε, −lr
+        f(-0.5),
+      );
+      expectAllClose(
+        read(valueOut as tf.TensorInfo),
+        g.map((x) => 1 - 0.5 * Math.sign(x)),
+      );
+      expectAllClose(
+        read(mOut as tf.TensorInfo),
+        g.map((x) => 0.1 * x),
+      );
+      expectAllClose(
+        read(vOut as tf.TensorInfo),
+        g.map((x) => 0.001 * x * x),
+      );
     });
   }
 

@@ -31,6 +31,25 @@ export interface SimdExports {
     tile: number,
   ): void;
   kd_max_pool_grad(geo: number, x: number, dy: number, dx: number): void;
+  /** Pointers, then the element count, then the float32 constants (see csrc/kernels.c). */
+  kd_adam_update(
+    value: number,
+    m: number,
+    v: number,
+    g: number,
+    valueOut: number,
+    mOut: number,
+    vOut: number,
+    count: number,
+    beta1: number,
+    oneMinusBeta1: number,
+    beta2: number,
+    oneMinusBeta2: number,
+    oneMinusBeta1Power: number,
+    oneMinusBeta2Power: number,
+    epsilon: number,
+    negLearningRate: number,
+  ): void;
 }
 
 /** The parts of tfjs-backend-wasm's `BackendWasm` (4.22) the SIMD kernels use. */
@@ -84,7 +103,7 @@ function instantiate(memory: WasmMemory): SimdExports {
   const shared =
     typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
   const bytes = decode(shared ? KERNELS_SHARED_WASM_BASE64 : KERNELS_WASM_BASE64);
-  // Synchronous: kernels are synchronous, and the module is small (≈9 KB, under browsers'
+  // Synchronous: kernels are synchronous, and the module is small (≈12 KB, under browsers'
   // main-thread limit for synchronous compilation).
   const module = new WebAssembly.Module(bytes);
   const instance = new WebAssembly.Instance(module, { env: { memory } });
