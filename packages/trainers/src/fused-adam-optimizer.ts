@@ -1,9 +1,23 @@
 import * as tf from '@tensorflow/tfjs-core';
-import {
-  ADAM_UPDATE_KERNEL,
-  type AdamUpdateAttrs,
-  registerAdamUpdateCpu,
-} from './adam-update-kernel.js';
+
+/**
+ * Name of the fused Adam kernel, which `@kdkit/wasm-kernels` registers on wasm (a kernel name is
+ * the contract, as tfjs's own are). Inputs `value`, `m`, `v`, `gradient` (float32, one shape);
+ * attrs {@link AdamUpdateAttrs}; outputs `[value', m', v']`.
+ */
+export const ADAM_UPDATE_KERNEL = 'KdkitAdamUpdate';
+
+/** Attrs of {@link ADAM_UPDATE_KERNEL}: tfjs `AdamOptimizer`'s settings and running β powers. */
+export interface AdamUpdateAttrs {
+  readonly learningRate: number;
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly epsilon: number;
+  /** β1ᵗ at this step (tfjs's `accBeta1`: β1 at the first step). */
+  readonly beta1Power: number;
+  /** β2ᵗ at this step (tfjs's `accBeta2`). */
+  readonly beta2Power: number;
+}
 
 interface MomentVariable {
   originalName: string;
@@ -23,8 +37,8 @@ interface AdamState {
 
 /**
  * tfjs's Adam with each variable's update in one kernel call ({@link ADAM_UPDATE_KERNEL})
- * instead of about ten element-wise ops, on backends where that kernel is registered (cpu,
- * here; wasm, by `@kdkit/wasm-kernels`); elsewhere it runs tfjs `AdamOptimizer`'s own ops.
+ * instead of about ten element-wise ops, on backends where that kernel is registered (wasm, by
+ * `@kdkit/wasm-kernels`); elsewhere it runs tfjs `AdamOptimizer`'s own ops.
  * Same formula and float32 rounding: m ← β1·m + (1−β1)·g, v ← β2·v + (1−β2)·g²,
  * value ← value − lr · (m/(1−β1ᵗ)) / (√(v/(1−β2ᵗ)) + ε). It is a `tf.AdamOptimizer`
  * (class name `Adam`, same `getWeights()`/`setWeights()` and `m`/`v` variable names, same
@@ -39,7 +53,6 @@ interface AdamState {
 export class FusedAdamOptimizer extends tf.AdamOptimizer {
   constructor(learningRate: number, beta1 = 0.9, beta2 = 0.999, epsilon?: number) {
     super(learningRate, beta1, beta2, epsilon);
-    registerAdamUpdateCpu();
   }
 
   override applyGradients(variableGradients: VariableGradients): void {

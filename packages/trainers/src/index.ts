@@ -1,4 +1,3 @@
-export { ADAM_UPDATE_KERNEL, type AdamUpdateAttrs } from './adam-update-kernel.js';
 export { type CheckpointOptions, checkpoint } from './callbacks/checkpoint.js';
 export { type EarlyStoppingOptions, earlyStopping } from './callbacks/early-stopping.js';
 export { type NanGuardOptions, nanGuard } from './callbacks/nan-guard.js';
@@ -20,7 +19,11 @@ export {
 } from './distill.js';
 export { type EvaluateOptions, type EvaluationResult, evaluate } from './evaluate.js';
 export { type FormatLossTermsOptions, formatLossTerms } from './format-loss-terms.js';
-export { FusedAdamOptimizer } from './fused-adam-optimizer.js';
+export {
+  ADAM_UPDATE_KERNEL,
+  type AdamUpdateAttrs,
+  FusedAdamOptimizer,
+} from './fused-adam-optimizer.js';
 export { type MutualLearningOptions, mutualLearning } from './mutual-learning.js';
 export {
   createOptimizer,
