@@ -114,6 +114,13 @@ describe('runBench (smaller than --quick)', () => {
       expect(md).toMatch(new RegExp(`^\\| ${figure} \\| [\\d,.]+ \\| n/a \\| n/a \\|$`, 'm'));
     }
     expect(md).toContain('PyTorch: not run (disabled');
+    // No twin for this suite's teacher: the fixture, said to compare with nothing.
+    expect(JSON.parse(readFileSync(join(out, 'speed.json'), 'utf8')).onnx).toMatchObject({
+      model: 'fashion-cnn.onnx (PyTorch export, @kdkit/onnx fixture)',
+      sameNetwork: false,
+      twinSkipped: "the suite's teacher 'cnn-student' has no PyTorch twin (only cnn-teacher)",
+    });
+    expect(md).toContain('so it compares with nothing in the table');
     expect(md).toContain(`config hash | \`${record.configHash}\``);
 
     // Plots: every linked SVG exists and is an SVG document.

@@ -1,5 +1,8 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { batches, type ImageDataset, subsetPerClass } from '@kdkit/datasets';
+import { type ImageDataset, subsetPerClass } from '@kdkit/datasets';
 import { KD_DEFAULTS } from '@kdkit/losses';
 import { createModel } from '@kdkit/models';
 import { type Callback, distill, evaluate, trainSupervised } from '@kdkit/trainers';
@@ -7,11 +10,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { SpeedSettings } from './options.js';
 import type { StepReporter } from './progress.js';
 import {
+  exportTeacherTwin,
   findTorchPython,
   runTorchBench,
   SPEED_FIGURES,
   type SpeedFigure,
   type TorchRun,
+  type TwinExport,
 } from './torch.js';
 
 export interface SpeedResults {
@@ -24,7 +29,10 @@ export interface SpeedResults {
   readonly torch?: TorchRun;
   /** Why PyTorch did not run, when it didn't. */
   readonly torchSkipped?: string;
-  /** Teacher inference with ONNX Runtime (the PyTorch-exported fixture), or why it did not run. */
+  /**
+   * Teacher inference with ONNX Runtime on the teacher's PyTorch twin (exported at bench time) or,
+   * without PyTorch, on @kdkit/onnx's fixture (a different network); or why it did not run.
+   */
   readonly onnx?: OnnxFigure | { readonly skipped: string };
   /** kdkit / torch per figure. */
   readonly ratios: Partial<Record<SpeedFigure, number>>;
@@ -59,12 +67,26 @@ function throughputMeter(epoch: number, skip: number) {
   };
 }
 
+/** The speed suite's ONNX Runtime figure: teacher inference on the twin or on the fixture. */
 export interface OnnxFigure {
   readonly figure: 'teacher-inference';
   readonly runtime: 'onnxruntime-node';
-  /** A different network from the zoo teacher: the PyTorch CNN of @kdkit/onnx's fixture. */
   readonly model: string;
+  /**
+   * True when `model` is the suite teacher's architecture (its PyTorch twin), so the figure
+   * compares with kdkit's and PyTorch's teacher inference; false for @kdkit/onnx's fixture, a
+   * different, smaller network.
+   */
+  readonly sameNetwork: boolean;
+  /** Weights, counted as kdkit counts them (batch-norm running statistics included). */
+  readonly params: number;
   readonly imagesPerSecond: number;
+  /** How the twin was exported (the twin only). */
+  readonly exported?: Omit<TwinExport, 'path'>;
+  /** These images/s over PyTorch's own teacher inference of the same invocation (the twin only). */
+  readonly ratioToPyTorch?: number;
+  /** Why the twin was not timed (the fixture only). */
+  readonly twinSkipped?: string;
 }
 
 /** @kdkit/onnx's PyTorch fixture (a 28×28×1 Fashion-MNIST CNN exported with torch.onnx.export). */
@@ -72,45 +94,148 @@ const ONNX_FIXTURE = fileURLToPath(
   new URL('../../../packages/onnx/fixtures/fashion-cnn.onnx', import.meta.url),
 );
 
-/** Images/s of teacher inference through onnxruntime-node on `data` (after one warm-up batch). */
-async function onnxInference(
+export const ONNX_FIXTURE_MODEL = 'fashion-cnn.onnx (PyTorch export, @kdkit/onnx fixture)';
+/** make_fixture.py's FashionCnn: 105,962 parameters + 96 batch-norm running statistics. */
+const ONNX_FIXTURE_PARAMS = 106_058;
+export const ONNX_TWIN_MODEL = 'cnn-teacher (PyTorch twin, torch.onnx.export)';
+/** The zoo net whose PyTorch twin (`teacher()` in torch_nets.py) the export script exports. */
+const TWIN_TEACHER = 'cnn-teacher';
+
+/** Which ONNX model the speed suite times, and why. */
+export type OnnxChoice =
+  | { readonly model: 'twin'; readonly python: string }
+  | { readonly model: 'fixture'; readonly twinSkipped: string }
+  | { readonly skipped: string };
+
+/**
+ * The twin of the suite's teacher when it has one and a Python with torch runs (the PyTorch
+ * anchor's condition), else the fixture with the reason; nothing for images other than 28×28×1
+ * of 10 classes (both models take only those).
+ */
+export function chooseOnnxModel(options: {
+  readonly teacher: string;
+  readonly data: Pick<ImageDataset, 'name' | 'shape' | 'numClasses'>;
+  /** The Python the anchor runs with, or why there is none. */
+  readonly torch: { readonly python: string } | { readonly skipped: string };
+}): OnnxChoice {
+  const { teacher, data, torch } = options;
+  if (data.shape.join('x') !== '28x28x1' || data.numClasses !== 10) {
+    return { skipped: `the ONNX models take 28×28×1 images of 10 classes, not ${data.name}` };
+  }
+  if (teacher !== TWIN_TEACHER) {
+    return {
+      model: 'fixture',
+      twinSkipped: `the suite's teacher '${teacher}' has no PyTorch twin (only ${TWIN_TEACHER})`,
+    };
+  }
+  if ('skipped' in torch) return { model: 'fixture', twinSkipped: `PyTorch: ${torch.skipped}` };
+  return { model: 'twin', python: torch.python };
+}
+
+const firstLine = (error: unknown): string =>
+  error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
+
+/**
+ * Images/s of inference over `data` in batches of `batchSize` (kdkit's `evaluate`, after a warm-up
+ * on one image per class): the same measurement for the zoo teacher and for an ONNX teacher.
+ */
+async function inferenceRate(
+  model: Parameters<typeof evaluate>[0],
+  data: ImageDataset,
+  batchSize: number,
+): Promise<number> {
+  await evaluate(model, subsetPerClass(data, 1, 0), { batchSize });
+  const started = performance.now();
+  await evaluate(model, data, { batchSize });
+  return data.size / ((performance.now() - started) / 1000);
+}
+
+/**
+ * Images/s of teacher inference through onnxruntime-node on the chosen model: the twin exported
+ * into a temporary directory (removed after), or the fixture when there is no twin or its export
+ * fails (with the reason).
+ */
+export async function onnxInference(
+  choice: OnnxChoice,
   data: ImageDataset,
   batchSize: number,
 ): Promise<OnnxFigure | { skipped: string }> {
-  if (data.shape.join('x') !== '28x28x1' || data.numClasses !== 10) {
-    return { skipped: `the ONNX fixture takes 28×28×1 images of 10 classes, not ${data.name}` };
-  }
+  if ('skipped' in choice) return choice;
+  let dir: string | undefined;
   try {
-    const { onnxTeacher } = await import('@kdkit/onnx');
-    const teacher = await onnxTeacher(ONNX_FIXTURE, { layout: 'nchw' });
-    let images = 0;
-    let started = 0;
-    for (const batch of batches(data, { batchSize, shuffle: false })) {
-      const logits = await teacher.logits(batch.xs);
-      await logits.data();
-      if (started === 0) started = performance.now();
-      else images += batch.indices.length;
-      tf.dispose([logits, batch.xs, batch.labels]);
+    let twin: TwinExport | undefined;
+    let twinSkipped = choice.model === 'fixture' ? choice.twinSkipped : undefined;
+    if (choice.model === 'twin') {
+      // ~7 MB of float32 weights: generated per run, never stored with the results.
+      dir = await mkdtemp(join(tmpdir(), 'kdkit-bench-onnx-'));
+      try {
+        twin = await exportTeacherTwin(choice.python, join(dir, `${TWIN_TEACHER}.onnx`));
+      } catch (error) {
+        twinSkipped = `the export failed: ${firstLine(error)}`;
+      }
     }
-    const seconds = (performance.now() - started) / 1000;
-    teacher.dispose?.();
-    return {
-      figure: 'teacher-inference',
-      runtime: 'onnxruntime-node',
-      model: 'fashion-cnn.onnx (PyTorch export, @kdkit/onnx fixture)',
-      imagesPerSecond: images / seconds,
-    };
+    const { onnxTeacher } = await import('@kdkit/onnx');
+    const teacher = await onnxTeacher(twin?.path ?? ONNX_FIXTURE, { layout: 'nchw' });
+    try {
+      const imagesPerSecond = await inferenceRate(teacher, data, batchSize);
+      if (twin) {
+        const { path: _, ...exported } = twin;
+        return {
+          figure: 'teacher-inference',
+          runtime: 'onnxruntime-node',
+          model: ONNX_TWIN_MODEL,
+          sameNetwork: true,
+          params: twin.params,
+          imagesPerSecond,
+          exported,
+        };
+      }
+      return {
+        figure: 'teacher-inference',
+        runtime: 'onnxruntime-node',
+        model: ONNX_FIXTURE_MODEL,
+        sameNetwork: false,
+        params: ONNX_FIXTURE_PARAMS,
+        imagesPerSecond,
+        ...(twinSkipped ? { twinSkipped } : {}),
+      };
+    } finally {
+      teacher.dispose?.();
+    }
   } catch (error) {
-    return {
-      skipped: error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error),
-    };
+    return { skipped: firstLine(error) };
+  } finally {
+    if (dir) await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** The Python the PyTorch anchor runs with, or why it doesn't run. */
+async function torchAnchor(enabled: boolean): Promise<{ python: string } | { skipped: string }> {
+  if (!enabled) return { skipped: 'disabled (--no-torch)' };
+  const python = await findTorchPython();
+  return python
+    ? { python }
+    : { skipped: 'no Python with torch found ($KDKIT_PYTHON, /usr/bin/python3, python3)' };
+}
+
+/**
+ * The ONNX figure with its ratio to PyTorch's teacher inference of the same invocation, when it
+ * times the same network and PyTorch gave that figure.
+ */
+export function withPyTorchRatio(
+  onnx: OnnxFigure | { readonly skipped: string },
+  torchTeacherInference: number | undefined,
+): OnnxFigure | { readonly skipped: string } {
+  if ('skipped' in onnx || !onnx.sameNetwork) return onnx;
+  if (torchTeacherInference === undefined || !(torchTeacherInference > 0)) return onnx;
+  return { ...onnx, ratioToPyTorch: onnx.imagesPerSecond / torchTeacherInference };
 }
 
 /**
  * The speed suite: images/s of teacher training, teacher inference, and student KD training with
  * the teacher forward on every step and with the teacher-output cache, on the current backend and
- * on real images; then the same four figures from PyTorch when a Python with torch is found.
+ * on real images; teacher inference through ONNX Runtime; then the same four figures from PyTorch
+ * when a Python with torch is found.
  */
 export async function runSpeedSuite(options: {
   readonly settings: SpeedSettings;
@@ -145,11 +270,7 @@ export async function runSpeedSuite(options: {
     kdkit['teacher-train'] = teacherTrain.imagesPerSecond();
 
     reporter.output('teacher inference');
-    const warmup = subsetPerClass(data, 1, 0);
-    await evaluate(teacher, warmup, { batchSize: settings.batchSize });
-    const started = performance.now();
-    await evaluate(teacher, data, { batchSize: settings.batchSize });
-    kdkit['teacher-inference'] = data.size / ((performance.now() - started) / 1000);
+    kdkit['teacher-inference'] = await inferenceRate(teacher, data, settings.batchSize);
 
     for (const [figure, cache] of [
       ['student-kd-train', 'off'],
@@ -180,27 +301,24 @@ export async function runSpeedSuite(options: {
     teacher.dispose();
   }
 
+  const anchor = await torchAnchor(settings.torch);
+
   reporter.output('teacher inference (ONNX Runtime)');
-  const onnx = await onnxInference(data, settings.batchSize);
-  reporter.output(JSON.stringify(onnx));
+  const onnxChoice = chooseOnnxModel({ teacher: settings.teacher, data, torch: anchor });
+  const onnxMeasured = await onnxInference(onnxChoice, data, settings.batchSize);
+  reporter.output(JSON.stringify(onnxMeasured));
 
   let torch: TorchRun | undefined;
-  let torchSkipped: string | undefined;
-  if (!settings.torch) {
-    torchSkipped = 'disabled (--no-torch)';
-  } else {
-    const python = await findTorchPython();
-    if (!python) {
-      torchSkipped = 'no Python with torch found ($KDKIT_PYTHON, /usr/bin/python3, python3)';
-    } else {
-      reporter.output(`PyTorch anchor (${python})`);
-      try {
-        torch = await runTorchBench(python, { quick: settings.torchQuick === true });
-      } catch (error) {
-        torchSkipped = `the PyTorch script failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`;
-      }
+  let torchSkipped = 'skipped' in anchor ? anchor.skipped : undefined;
+  if ('python' in anchor) {
+    reporter.output(`PyTorch anchor (${anchor.python})`);
+    try {
+      torch = await runTorchBench(anchor.python, { quick: settings.torchQuick === true });
+    } catch (error) {
+      torchSkipped = `the PyTorch script failed: ${firstLine(error)}`;
     }
   }
+  const onnx = withPyTorchRatio(onnxMeasured, torch?.figures['teacher-inference']);
   const ratios: Partial<Record<SpeedFigure, number>> = {};
   for (const figure of SPEED_FIGURES) {
     const mine = kdkit[figure];

@@ -97,3 +97,48 @@ export async function runTorchBench(
   }
   return { python, script: TORCH_SCRIPT, info, figures };
 }
+
+/** The script that exports `cnn-teacher`'s PyTorch twin to ONNX (repo-relative, like TORCH_SCRIPT). */
+export const EXPORT_SCRIPT = fileURLToPath(
+  new URL('../torch/export_teacher_onnx.py', import.meta.url),
+);
+
+/** What the export script reports of the file it wrote. */
+export interface TwinExport {
+  readonly path: string;
+  readonly bytes: number;
+  /** Weights, batch-norm running statistics included (as kdkit counts the zoo net's). */
+  readonly params: number;
+  readonly opset: number;
+  readonly seed: number;
+  readonly torch: string;
+}
+
+/** The export script's JSON line, checked; throws naming the script when it is missing or malformed. */
+export function parseTwinExport(stdout: string): TwinExport {
+  const line = stdout.split('\n').find((l) => l.trim().startsWith('{'));
+  const record = line ? (JSON.parse(line) as Record<string, unknown>) : {};
+  const { path, bytes, params, opset, seed, torch } = record;
+  if (
+    typeof path !== 'string' ||
+    typeof bytes !== 'number' ||
+    typeof params !== 'number' ||
+    typeof opset !== 'number' ||
+    typeof seed !== 'number' ||
+    typeof torch !== 'string'
+  ) {
+    throw new Error(
+      `${EXPORT_SCRIPT} printed no JSON line with path, bytes, params, opset, seed and torch`,
+    );
+  }
+  return { path, bytes, params, opset, seed, torch };
+}
+
+/** Exports `cnn-teacher`'s PyTorch twin (seed 0, opset 13, dynamic batch) to `out` with `python`. */
+export async function exportTeacherTwin(python: string, out: string): Promise<TwinExport> {
+  const { stdout } = await run(python, [EXPORT_SCRIPT, out], {
+    timeout: 10 * 60_000,
+    maxBuffer: 1 << 20,
+  });
+  return parseTwinExport(stdout);
+}

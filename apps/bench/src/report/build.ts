@@ -589,6 +589,28 @@ async function curvesPlot(g: GroupAnalysis, name: string, out: string): Promise<
   return blocks;
 }
 
+/**
+ * The ONNX Runtime line of the speed section: the twin's figure with its ratio to PyTorch, or the
+ * fixture's, said to be a different network, or why it did not run.
+ */
+export function onnxSpeedText(speed: Pick<SpeedResults, 'onnx' | 'settings'>): string {
+  const onnx = speed.onnx;
+  if (!onnx) return 'ONNX Runtime: not run.';
+  if ('skipped' in onnx) return `ONNX Runtime: not run (${onnx.skipped}).`;
+  const measured = `Teacher inference with ONNX Runtime (\`${onnx.runtime}\`, its default threads, the same images, batches and warm-up as kdkit's figure) on \`${onnx.model}\`, ${onnx.params.toLocaleString('en-US')} weights: ${rate(onnx.imagesPerSecond)} img/s.`;
+  if (!onnx.sameNetwork) {
+    return `${measured} This is a different, smaller network than the \`${speed.settings.teacher}\` teacher, so it compares with nothing in the table${onnx.twinSkipped ? ` (the teacher's PyTorch twin was not timed: ${onnx.twinSkipped})` : ''}.`;
+  }
+  const exported = onnx.exported
+    ? ` exported at bench time by \`apps/bench/torch/export_teacher_onnx.py\` (PyTorch ${onnx.exported.torch}, opset ${onnx.exported.opset}, default init with seed ${onnx.exported.seed}; weights don't change the speed)`
+    : '';
+  return `${measured} It is the \`${speed.settings.teacher}\` architecture (its PyTorch twin from \`torch_nets.py\`,${exported}), so it compares with the teacher-inference row: ${
+    onnx.ratioToPyTorch !== undefined
+      ? `${onnx.ratioToPyTorch.toFixed(2)}× PyTorch's teacher inference in the same invocation.`
+      : "PyTorch's own figure is missing from this invocation, so there is no ratio."
+  }`;
+}
+
 async function speedBlocks(speed: SpeedResults, out: string): Promise<Block[]> {
   const torch = speed.torch;
   const rows = SPEED_FIGURES.map((figure) => [
@@ -616,7 +638,9 @@ async function speedBlocks(speed: SpeedResults, out: string): Promise<Block[]> {
       header: ['figure', `kdkit (${speed.backend}) img/s`, 'PyTorch img/s', 'kdkit / PyTorch'],
       rows,
     },
+    { kind: 'paragraph', text: onnxSpeedText(speed) },
   ];
+  const onnx = speed.onnx && !('skipped' in speed.onnx) ? speed.onnx : undefined;
   const values = SPEED_FIGURES.flatMap((figure) => [
     ...(speed.kdkit[figure] !== undefined
       ? [
@@ -629,6 +653,10 @@ async function speedBlocks(speed: SpeedResults, out: string): Promise<Block[]> {
       : []),
     ...(torch?.figures[figure] !== undefined
       ? [{ figure, runtime: 'PyTorch', imagesPerSecond: torch.figures[figure] as number }]
+      : []),
+    // Only the teacher's own architecture belongs beside kdkit's and PyTorch's bars.
+    ...(onnx?.sameNetwork && onnx.figure === figure
+      ? [{ figure, runtime: 'ONNX Runtime', imagesPerSecond: onnx.imagesPerSecond }]
       : []),
   ]).filter((v) => Number.isFinite(v.imagesPerSecond) && v.imagesPerSecond > 0);
   if (values.length > 0) {
