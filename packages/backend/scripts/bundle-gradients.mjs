@@ -3,7 +3,7 @@
 // can't be loaded by Node (extensionless imports), so Node gets this bundle, as tfjs-layers'
 // Node build does. Browsers and bundlers import '@tensorflow/tfjs-core/dist/register_all_gradients'
 // directly (see "imports" in package.json). Rerun by hand: pnpm --filter @kdkit/backend bundle-gradients
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { build } from 'esbuild';
 
@@ -25,6 +25,7 @@ const result = await build({
   },
 });
 const [file] = result.outputFiles;
+mkdirSync(new URL('.', out), { recursive: true });
 writeFileSync(out, file.text);
 writeFileSync(
   new URL('../gradients/register-gradients.node.d.ts', import.meta.url),
