@@ -78,11 +78,22 @@ const SMOKE = {
     const result = await evaluate(createModel('cnn-student', { seed: 1 }), test, { batchSize: 256 });
     console.log('untrained accuracy', result.accuracy);`,
   '@kdkit/pretrained': `
+    await import('@tensorflow/tfjs-backend-wasm');
+    const tf = await import('@tensorflow/tfjs-core');
+    await tf.setBackend('wasm');
     const { listPretrained, pretrained } = await import('@kdkit/pretrained/node');
     const shipped = await listPretrained();
+    if (shipped.length === 0) throw new Error('the tarball ships no pretrained teacher');
     const error = await pretrained('nosuch', 'fashion-mnist').then(() => undefined, (e) => e);
     if (error?.code !== 'UNKNOWN_NAME') throw error ?? new Error('expected UNKNOWN_NAME');
-    console.log('shipped teachers', shipped.length, '; unknown name:', error.message.slice(0, 80));`,
+    // Each shipped teacher loads from the tarball (SHA-256 checked) and gives logits.
+    for (const entry of shipped) {
+      const teacher = await pretrained(entry.model, entry.dataset);
+      const logits = await teacher.logits(tf.zeros([2, ...entry.inputShape]));
+      if (logits.shape.join() !== [2, entry.numClasses].join()) throw new Error(String(logits.shape));
+      teacher.dispose();
+    }
+    console.log('shipped teachers', shipped.map((t) => t.id + ' ' + (t.testAccuracy * 100).toFixed(2) + '%').join(', '));`,
   '@kdkit/soft-targets': `
     const { parseShardSpec, shardRange } = await import('@kdkit/soft-targets');
     const ranges = [0, 1, 2, 3].map((i) => shardRange(10, parseShardSpec(i + '/4')));
@@ -135,6 +146,7 @@ const EXTRA_DEPS = {
   '@kdkit/wasm-kernels': WASM,
   '@kdkit/models': WASM,
   '@kdkit/trainers': WASM,
+  '@kdkit/pretrained': WASM,
 };
 
 const sh = (cmd, args, cwd) =>

@@ -18,7 +18,9 @@ export async function loadPretrainedPairTeacher(
 ): Promise<LoadedTeacher> {
   const { pretrained } = await import('@kdkit/pretrained/node');
   const name = teacher.slice(PRETRAINED_PREFIX.length);
-  const loaded = await pretrained(name, train.name.replace(/-mini$/, ''));
+  // 'fashion-mnist-mini/train' → 'fashion-mnist': the set the teacher was trained on.
+  const dataset = (train.name.split('/')[0] ?? train.name).replace(/-mini$/, '');
+  const loaded = await pretrained(name, dataset);
   const modelJson = loaded.entry.files.find((f) => f.path === `${loaded.entry.id}/model.json`);
   return {
     model: loaded.model,

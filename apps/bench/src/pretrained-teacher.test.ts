@@ -1,0 +1,39 @@
+import { loadFashionMnistMini } from '@kdkit/datasets/node';
+import { isKdkitError } from '@kdkit/engine';
+import { listPretrained } from '@kdkit/pretrained/node';
+import { describeBackends, expectNoLeaks } from '@kdkit/test-utils';
+import * as tf from '@tensorflow/tfjs-core';
+import { expect, it } from 'vitest';
+import { loadPretrainedPairTeacher } from './pretrained-teacher.js';
+
+describeBackends(['cpu'], 'a pair with a shipped teacher', () => {
+  it('loads pretrained:cnn-teacher for the mini set, keyed by its model.json SHA-256', async () => {
+    const train = await loadFashionMnistMini({ split: 'train', limit: 8 });
+    const entry = (await listPretrained()).find((t) => t.id === 'cnn-teacher.fashion-mnist');
+    const modelJson = entry?.files.find((f) => f.path === 'cnn-teacher.fashion-mnist/model.json');
+    const teacher = await loadPretrainedPairTeacher('pretrained:cnn-teacher', train);
+    try {
+      expect(teacher).toMatchObject({
+        fromStore: true,
+        path: 'pretrained:cnn-teacher.fashion-mnist',
+        storeKey: modelJson?.sha256.slice(0, 16),
+        seconds: entry?.trainingSeconds,
+      });
+      await expectNoLeaks(() => {
+        const xs = tf.tensor4d(train.images, [train.size, ...train.shape]);
+        const logits = teacher.model.predict(xs) as tf.Tensor;
+        expect(logits.shape).toEqual([8, 10]);
+        tf.dispose([xs, logits]);
+      });
+    } finally {
+      teacher.model.dispose();
+    }
+  });
+
+  it('an unknown shipped teacher lists the shipped ones', async () => {
+    const train = await loadFashionMnistMini({ split: 'train', limit: 1 });
+    const error = await loadPretrainedPairTeacher('pretrained:nosuch', train).catch((e) => e);
+    expect(isKdkitError(error, 'UNKNOWN_NAME')).toBe(true);
+    expect(String(error)).toMatch(/cnn-teacher/);
+  });
+});
