@@ -21,4 +21,23 @@ describe('kdkit demo', () => {
     expect(run.stdout).toContain('backend: wasm');
     expect(run.stdout).toMatch(/KD − scratch: [+-]\d+\.\d\d points/);
   }, 300_000);
+
+  it('--json uses the shipped pretrained cnn-teacher by default, at the validation-chosen T and α', async () => {
+    const run = await runCli([
+      ...['demo', '--json', '--limit', '600', '--test-limit', '300', '--epochs', '2'],
+      ...['--backend', 'wasm'],
+    ]);
+    expect(run.code).toBe(0);
+    const out = JSON.parse(run.stdout) as {
+      teacherSource: string;
+      rows: Record<'teacher' | 'scratch' | 'kd', { model: string; accuracy: number }>;
+      config: { temperature: number; alpha: number };
+    };
+    expect(out.teacherSource).toBe('pretrained');
+    expect(Object.keys(out.rows)).toEqual(['teacher', 'scratch', 'kd']);
+    expect(out.rows.teacher.model).toBe('cnn-teacher');
+    // The shipped teacher scored 91.9% on the full test set; 300 mini test images vary around it.
+    expect(out.rows.teacher.accuracy).toBeGreaterThan(0.85);
+    expect([out.config.temperature, out.config.alpha]).toEqual([1, 0.9]);
+  }, 300_000);
 });

@@ -173,7 +173,7 @@ function setupBlocks(record: BenchRecord): Block[] {
         (record.data.validation
           ? `**Selection.** ${record.data.validation.size} training images are held out as a stratified validation split (seed 0); the KD setting (T, α or loss options) is chosen by mean validation accuracy over seeds and teachers, epochs are fixed in advance and there is no early stopping. Test accuracy is computed once per model at the end and never feeds a choice; the other settings' test figures in the full grid are shown for completeness, not used to choose. `
           : `**Selection.** There is no validation split in this run: the "chosen" setting is the best **on the test set**, so its margin over scratch is optimistic. `) +
-        `Teachers: ${(q.teacherSeeds ?? [0]).length} (seeds ${(q.teacherSeeds ?? [0]).join(', ')}). ` +
+        `${teacherCount(q)} ` +
         `Mean ± sample std over seeds; KD − scratch is paired by seed (same init and batch order): mean difference, 95% t confidence interval, two-sided paired t-test p, seeds where KD is ahead. ` +
         `Gap recovered = (KD − scratch) / (teacher − scratch) of the means, with a 95% CI of the per-seed gaps. ` +
         `Effect size d = (KD − scratch) / pooled std (Cohen's d; a size, not a significance).`,
@@ -197,6 +197,17 @@ export function augmentProtocol(q: QualitySettings): string {
     `each image's draw depends on the seed, epoch and image only, so with every label scratch and KD see the same augmented images; ` +
     `the KD teacher runs on each augmented batch (Hinton's jitter), and teachers trained here get none.`
   );
+}
+
+/** How many teachers each pair had: one shipped teacher, or one per teacher seed. */
+function teacherCount(q: QualitySettings): string {
+  const seeds = q.teacherSeeds ?? [0];
+  const trained = q.pairs.some((p) => !isPretrainedTeacher(p.teacher));
+  const shipped = q.pairs.some((p) => isPretrainedTeacher(p.teacher));
+  return [
+    ...(shipped ? ['A shipped teacher is one teacher (teacher variance is not measured).'] : []),
+    ...(trained ? [`Trained teachers: ${seeds.length} per pair (seeds ${seeds.join(', ')}).`] : []),
+  ].join(' ');
 }
 
 /** How the pairs' teachers were obtained: trained here, or shipped in @kdkit/pretrained. */
