@@ -4,7 +4,7 @@ import { listPretrained } from '@kdkit/pretrained/node';
 import { describeBackends, expectNoLeaks } from '@kdkit/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { expect, it } from 'vitest';
-import { loadPretrainedPairTeacher } from './pretrained-teacher.js';
+import { loadPretrainedPairTeacher, pretrainedPairTeacherKey } from './pretrained-teacher.js';
 
 describeBackends(['cpu'], 'a pair with a shipped teacher', () => {
   it('loads pretrained:cnn-teacher for the mini set, keyed by its model.json SHA-256', async () => {
@@ -19,6 +19,9 @@ describeBackends(['cpu'], 'a pair with a shipped teacher', () => {
         storeKey: modelJson?.sha256.slice(0, 16),
         seconds: entry?.trainingSeconds,
       });
+      expect(await pretrainedPairTeacherKey('pretrained:cnn-teacher', train)).toBe(
+        teacher.storeKey,
+      );
       await expectNoLeaks(() => {
         const xs = tf.tensor4d(train.images, [train.size, ...train.shape]);
         const logits = teacher.model.predict(xs) as tf.Tensor;

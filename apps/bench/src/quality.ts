@@ -18,7 +18,11 @@ import { loadOrTrainTeacher } from '@kdkit/experiments/node';
 import { KD_DEFAULTS } from '@kdkit/losses';
 import { type Callback, DEFAULT_LR_SCHEDULE, TeacherCache } from '@kdkit/trainers';
 import { kdGrid, type PairSpec, type QualitySettings, type RegimeSpec } from './options.js';
-import { isPretrainedTeacher, loadPretrainedPairTeacher } from './pretrained-teacher.js';
+import {
+  isPretrainedTeacher,
+  loadPretrainedPairTeacher,
+  pretrainedPairTeacherKey,
+} from './pretrained-teacher.js';
 import { epochBar, epochLine, type StepReporter } from './progress.js';
 
 /**
@@ -334,6 +338,10 @@ export async function runQualitySuite(options: {
           seconds: teacher.seconds,
         });
       }
+      // A shipped teacher's weights key its runs, also with --stored-only (nothing loaded).
+      const shippedKey = isPretrainedTeacher(pair.teacher)
+        ? (teacher?.storeKey ?? (await pretrainedPairTeacherKey(pair.teacher, train)))
+        : undefined;
       // Every KD run with this teacher distils it on the same images.
       const teacherLogits = new TeacherCache(train.size, train.numClasses);
       try {
@@ -347,10 +355,7 @@ export async function runQualitySuite(options: {
               const where = `${regime.name} · teacher ${teacherSeed} · seed ${seed} · ${method.label}`;
               const config: TripletConfig = {
                 // A shipped teacher is named with its weights' hash, so other weights' runs aren't reused.
-                teacher:
-                  teacher && isPretrainedTeacher(pair.teacher)
-                    ? `${pair.teacher}@${teacher.storeKey}`
-                    : pair.teacher,
+                teacher: shippedKey ? `${pair.teacher}@${shippedKey}` : pair.teacher,
                 student: pair.student,
                 train,
                 test,
