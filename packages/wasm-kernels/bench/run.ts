@@ -1,7 +1,7 @@
 // `pnpm --filter @kdkit/wasm-kernels bench`: images/s of the issue's teacher and student on real
 // Fashion-MNIST batches, on wasm with these kernels, stock wasm, cpu, and PyTorch when importable.
 // One JSON line per figure. Options: --quick (fewer steps), --no-torch, --no-cpu, --no-kernels,
-// --profile-steps N.
+// --no-kernel-threads (kdkit's SIMD kernels on one thread), --profile-steps N.
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { spawnSync } from 'node:child_process';
@@ -62,8 +62,10 @@ async function useSetup(setup: Setup): Promise<void> {
     if (!(await tf.setBackend('cpu'))) throw new Error("tf.setBackend('cpu') failed");
   } else {
     // Threads as engine would start them (KDKIT_WASM_THREADS); reported once.
-    const { summary } = await activateWasmBackend();
-    if (!wasmThreadsReported) emit({ figure: 'wasm_threads', summary });
+    const { summary, kernelThreads } = await activateWasmBackend({
+      kernelThreads: !args.includes('--no-kernel-threads'),
+    });
+    if (!wasmThreadsReported) emit({ figure: 'wasm_threads', summary, kernelThreads });
     wasmThreadsReported = true;
   }
   await tf.ready();

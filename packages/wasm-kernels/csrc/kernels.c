@@ -154,32 +154,48 @@ static inline void gemm_4x8_outer(const float* a, const float* b, int32_t depth,
   wasm_v128_store(acc + 3 * ldacc + 4, c31);
 }
 
-EXPORT(kd_conv2d_backprop_filter)
-void kd_conv2d_backprop_filter(const int32_t* geo, const float* x, const float* dy, float* dw,
-                               float* scratch, int32_t tile) {
+// Accumulates the pixels [p0, p1) into this part's acc (zeroed first). Parts over disjoint
+// pixel ranges run on different threads, each with its own scratch; finish sums them.
+EXPORT(kd_conv2d_backprop_filter_range)
+void kd_conv2d_backprop_filter_range(const int32_t* geo, const float* x, const float* dy,
+                                     float* scratch, int32_t tile, int32_t p0, int32_t p1) {
   const Geometry g = geometry(geo);
-  const int32_t k = g.fh * g.fw * g.c;
-  const int32_t kpad = round_up(k, 4);
+  const int32_t kpad = round_up(g.fh * g.fw * g.c, 4);
   const int32_t opad = round_up(g.o, 8);
-  const int32_t total = g.n * g.oh * g.ow;
   float* apack = scratch;
   float* bpack = apack + (int64_t)tile * kpad;
   float* acc = bpack + (int64_t)tile * opad;
   zero(acc, kpad * opad);
-  for (int32_t p0 = 0; p0 < total; p0 += tile) {
-    const int32_t rows = total - p0 < tile ? total - p0 : tile;
+  for (int32_t start = p0; start < p1; start += tile) {
+    const int32_t rows = p1 - start < tile ? p1 - start : tile;
     if ((g.c & 3) == 0)
-      pack_im2col_c4(&g, x, apack, p0, rows);
+      pack_im2col_c4(&g, x, apack, start, rows);
     else
-      pack_im2col(&g, x, apack, p0, rows, kpad);
-    pack_columns8(dy + (int64_t)p0 * g.o, g.o, bpack, rows, opad);
+      pack_im2col(&g, x, apack, start, rows, kpad);
+    pack_columns8(dy + (int64_t)start * g.o, g.o, bpack, rows, opad);
     for (int32_t ob = 0; ob < opad; ob += 8)
       for (int32_t kb = 0; kb < kpad; kb += 4)
         gemm_4x8_outer(apack + (int64_t)kb * rows, bpack + (int64_t)ob * rows, rows,
                        acc + (int64_t)kb * opad + ob, opad);
   }
+}
+
+// dw = the sum of the accs of `parts` ranges, whose scratches lie `stride` floats apart.
+EXPORT(kd_conv2d_backprop_filter_finish)
+void kd_conv2d_backprop_filter_finish(const int32_t* geo, float* scratch, int32_t tile,
+                                      int32_t stride, int32_t parts, float* dw) {
+  const Geometry g = geometry(geo);
+  const int32_t k = g.fh * g.fw * g.c;
+  const int32_t kpad = round_up(k, 4);
+  const int32_t opad = round_up(g.o, 8);
+  const float* acc = scratch + (int64_t)tile * (kpad + opad);
   for (int32_t kk = 0; kk < k; kk++)
-    for (int32_t oo = 0; oo < g.o; oo++) dw[(int64_t)kk * g.o + oo] = acc[(int64_t)kk * opad + oo];
+    for (int32_t oo = 0; oo < g.o; oo++) {
+      const int64_t at = (int64_t)kk * opad + oo;
+      float sum = acc[at];
+      for (int32_t part = 1; part < parts; part++) sum += acc[(int64_t)part * stride + at];
+      dw[(int64_t)kk * g.o + oo] = sum;
+    }
 }
 
 // ---------------------------------------------------------------------------------------

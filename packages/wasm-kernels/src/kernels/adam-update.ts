@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import { simdContext } from '../simd/simd-module.js';
+import { simdContext, splitRange } from '../simd/simd-module.js';
 import type { KernelArgs, WasmKernelFunc } from './stock-kernel.js';
 
 /**
@@ -82,6 +82,9 @@ function adamUpdateLoop(
 
 const INPUTS = ['value', 'm', 'v', 'gradient'] as const;
 
+/** Below this many elements a second thread's wake-up costs more than it saves. */
+const PARALLEL_MIN_ELEMENTS = 32_768;
+
 /**
  * {@link ADAM_UPDATE_KERNEL} on wasm: kdkit's SIMD function `kd_adam_update` (csrc/kernels.c),
  * one pass over the four arrays in tfjs-wasm's heap, exactly tfjs `AdamOptimizer`'s float32
@@ -115,17 +118,10 @@ export const adamUpdateSimd: WasmKernelFunc = (args) => {
   const simd = simdContext(args.backend);
   if (!simd) return adamUpdateLoop(args, inputs, k);
   const outs = [simd.output(shape.slice()), simd.output(shape.slice()), simd.output(shape.slice())];
-  const [value, m, v, g] = inputs.map((t) => simd.address(t));
-  const [valueOut, mOut, vOut] = outs.map((t) => simd.address(t));
-  simd.kernels.kd_adam_update(
-    value as number,
-    m as number,
-    v as number,
-    g as number,
-    valueOut as number,
-    mOut as number,
-    vOut as number,
-    shape.reduce((a, b) => a * b, 1),
+  const [value, m, v, g, valueOut, mOut, vOut] = [...inputs, ...outs].map((t) =>
+    simd.address(t),
+  ) as number[];
+  const constantsInOrder = [
     k.beta1,
     k.oneMinusBeta1,
     k.beta2,
@@ -134,6 +130,18 @@ export const adamUpdateSimd: WasmKernelFunc = (args) => {
     k.oneMinusBeta2Power,
     k.epsilon,
     k.negLearningRate,
-  );
+  ];
+  // Element-wise: any split gives the same bits.
+  const parts = splitRange(
+    simd.pool,
+    shape.reduce((a, b) => a * b, 1),
+    PARALLEL_MIN_ELEMENTS,
+  ).map(([start, end]) => [
+    ...[value, m, v, g, valueOut, mOut, vOut].map((at) => (at as number) + start * 4),
+    end - start,
+    ...constantsInOrder,
+  ]);
+  if (parts.length > 1 && simd.pool) simd.pool.run('kd_adam_update', parts);
+  else (simd.kernels.kd_adam_update as (...args: number[]) => void)(...(parts[0] as number[]));
   return outs;
 };

@@ -15,7 +15,8 @@ const roundUp = (value: number, multiple: number): number => Math.ceil(value / m
  * `Conv2DBackpropFilter` in kdkit's SIMD kernel (csrc/kernels.c): dW[i,j,c,o] =
  * Σ_{n,y,x} X[n, y·s+i·d−pt, x·s+j·d−pl, c] · dY[n,y,x,o] as a GEMM over tiles of output
  * pixels. Each tile's im2col is packed into a scratch buffer (the full im2col never exists) and
- * a 4×8 register-blocked SIMD micro-kernel accumulates dW. Reads and writes tfjs-wasm's heap
+ * a 4×8 register-blocked SIMD micro-kernel accumulates dW. With kernel threads (Node, threaded
+ * tfjs-wasm) the pixels are split in one range per thread, whose partial dW are then summed. Reads and writes tfjs-wasm's heap
  * directly (no copies). NHWC float32; NCHW, other dtypes, or a backend whose memory it cannot
  * reach use the XNNPACK composition {@link conv2dBackpropFilter}.
  *
@@ -39,16 +40,41 @@ export function conv2dBackpropFilterSimd(args: KernelArgs): tf.TensorInfo {
   const opad = roundUp(info.outChannels, 8);
   // Packed im2col and dY tiles of about 256 KB together.
   const tile = Math.max(16, Math.min(1024, Math.floor(65536 / (kpad + opad))));
+  const pixels = info.batchSize * info.outHeight * info.outWidth;
+  const parts = partsFor(simd.pool?.threads ?? 1, pixels, tile, pixels * kpad * opad);
+  const perPart = tile * (kpad + opad) + kpad * opad;
   const out = simd.output(attrs.filterShape.slice());
-  simd.withScratch(convGeometry(info), tile * (kpad + opad) + kpad * opad, (geo, scratch) =>
-    simd.kernels.kd_conv2d_backprop_filter(
+  simd.withScratch(convGeometry(info), parts * perPart, (geo, scratch) => {
+    const xAt = simd.address(x);
+    const dyAt = simd.address(dy);
+    const ranges = Array.from({ length: parts }, (_, part) => [
       geo,
-      simd.address(x),
-      simd.address(dy),
-      simd.address(out),
+      xAt,
+      dyAt,
+      scratch + part * perPart * 4,
+      tile,
+      Math.floor((pixels * part) / parts),
+      Math.floor((pixels * (part + 1)) / parts),
+    ]);
+    if (parts > 1 && simd.pool) simd.pool.run('kd_conv2d_backprop_filter_range', ranges);
+    else simd.kernels.kd_conv2d_backprop_filter_range(geo, xAt, dyAt, scratch, tile, 0, pixels);
+    simd.kernels.kd_conv2d_backprop_filter_finish(
+      geo,
       scratch,
       tile,
-    ),
-  );
+      perPart,
+      parts,
+      simd.address(out),
+    );
+  });
   return out;
+}
+
+/** Below this many multiply-adds a second thread costs more (its wake-up) than it saves. */
+const PARALLEL_MIN_MACS = 1 << 20;
+
+/** Parts to split the output pixels into: one per thread, each at least a tile. */
+function partsFor(threads: number, pixels: number, tile: number, macs: number): number {
+  if (threads < 2 || macs < PARALLEL_MIN_MACS) return 1;
+  return Math.max(1, Math.min(threads, Math.floor(pixels / tile)));
 }

@@ -1,5 +1,7 @@
+export { startKernelThreads, stopKernelThreads } from './kernel-pool.js';
 export {
   activateWasmBackend,
+  type KernelThreadsReport,
   MAX_WASM_THREADS,
   parseWasmThreadsEnv,
   type ThreadsRequest,

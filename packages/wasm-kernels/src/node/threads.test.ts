@@ -50,12 +50,15 @@ describe('parseWasmThreadsEnv', () => {
 const require = createRequire(import.meta.url);
 const tsxLoader = pathToFileURL(require.resolve('tsx/esm')).href;
 const threadsModule = pathToFileURL(fileURLToPath(new URL('./threads.ts', import.meta.url))).href;
+const installModule = pathToFileURL(fileURLToPath(new URL('../install.ts', import.meta.url))).href;
 const packageDir = fileURLToPath(new URL('../..', import.meta.url));
 
 interface ChildResult {
   readonly report: WasmThreadsReport;
   /** Largest |wasm - cpu| of a conv2d computed on both backends. */
   readonly maxDiff: number;
+  /** Largest |wasm - cpu| of the conv2d's filter gradient (kdkit's kernel on wasm). */
+  readonly gradDiff: number;
   readonly workerGlobal: string;
   readonly cpusRestored: boolean;
   /** How many times tfjs started a wasm backend (its registered factory ran). */
@@ -75,20 +78,29 @@ function runChild(options: string, env: Record<string, string> = {}): ChildResul
     let wasmInits = 0;
     entry.factory = () => { wasmInits += 1; return factory(); };
     const { activateWasmBackend } = await import(${JSON.stringify(threadsModule)});
+    const { installWasmKernels } = await import(${JSON.stringify(installModule)});
     const cpus = os.cpus;
     tf.env().set('PROD', true);
     const report = await activateWasmBackend(${options});
+    installWasmKernels();
+    const x = () => tf.sin(tf.reshape(tf.range(0, 8 * 20 * 20 * 16), [8, 20, 20, 16]));
     const conv = () => tf.tidy(() => {
-      const x = tf.sin(tf.reshape(tf.range(0, 8 * 20 * 20 * 16), [8, 20, 20, 16]));
       const w = tf.cos(tf.reshape(tf.range(0, 3 * 3 * 16 * 32), [3, 3, 16, 32]));
-      return tf.conv2d(x, w, 2, 'same').dataSync();
+      return tf.conv2d(x(), w, 2, 'same').dataSync();
     });
-    const onWasm = conv();
+    // 800 output pixels × 144 × 32: large enough to be split over kernel threads.
+    const grad = () => tf.tidy(() => {
+      const dy = tf.cos(tf.reshape(tf.range(0, 8 * 10 * 10 * 32), [8, 10, 10, 32]));
+      const attrs = { strides: 2, pad: 'same', dataFormat: 'NHWC', dilations: 1, filterShape: [3, 3, 16, 32] };
+      return tf.engine().runKernel('Conv2DBackpropFilter', { x: x(), dy }, attrs).dataSync();
+    });
+    const [onWasm, gradOnWasm] = [conv(), grad()];
     await tf.setBackend('cpu');
-    const onCpu = conv();
-    const maxDiff = onWasm.reduce((m, v, i) => Math.max(m, Math.abs(v - onCpu[i])), 0);
+    const [onCpu, gradOnCpu] = [conv(), grad()];
+    const worst = (a, b) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
+    const [maxDiff, gradDiff] = [worst(onWasm, onCpu), worst(gradOnWasm, gradOnCpu)];
     process.stdout.write(JSON.stringify({
-      report, maxDiff, workerGlobal: typeof globalThis.Worker, cpusRestored: os.cpus === cpus,
+      report, maxDiff, gradDiff, workerGlobal: typeof globalThis.Worker, cpusRestored: os.cpus === cpus,
       wasmInits, moduleThreads: wasmModule.getThreadsCount(),
     }));
   `;
@@ -110,15 +122,25 @@ function runChild(options: string, env: Record<string, string> = {}): ChildResul
 describe('activateWasmBackend (in a child process)', () => {
   it('KDKIT_WASM_THREADS=2 runs wasm on 2 threads, restores the globals it touched, lets Node exit', () => {
     const result = runChild('', { KDKIT_WASM_THREADS: '2' });
-    expect(result.report).toEqual({ threads: 2, summary: '2 threads' });
+    expect(result.report).toEqual({
+      threads: 2,
+      summary: '2 threads',
+      kernelThreads: { threads: 2 },
+    });
     expect(result.maxDiff).toBeLessThan(1e-3);
+    // Sums of 800 products of magnitude ≤ 1, on two kernel threads.
+    expect(result.gradDiff).toBeLessThan(2e-3);
     expect(result.workerGlobal).toBe('undefined');
     expect(result.cpusRestored).toBe(true);
   });
 
   it('starts wasm once, threaded: no single-threaded backend is started first', () => {
     const result = runChild('{ threads: 2 }');
-    expect(result.report).toEqual({ threads: 2, summary: '2 threads' });
+    expect(result.report).toEqual({
+      threads: 2,
+      summary: '2 threads',
+      kernelThreads: { threads: 2 },
+    });
     expect(result.moduleThreads).toBe(2);
     expect(result.wasmInits).toBe(1);
   });

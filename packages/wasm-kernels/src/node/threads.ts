@@ -4,6 +4,7 @@ import os from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Worker as NodeWorker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
+import { backendMemory } from '../simd/simd-module.js';
 import {
   checkThreadCount,
   MAX_WASM_THREADS,
@@ -11,6 +12,7 @@ import {
   type ThreadsRequest,
   threadsSummary,
 } from '../threads-request.js';
+import { startKernelThreads } from './kernel-pool.js';
 
 export { MAX_WASM_THREADS, type ThreadsRequest } from '../threads-request.js';
 
@@ -24,6 +26,11 @@ export interface WasmThreadsOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Gives up on a threaded start that has not finished after this long. Default 60 000 ms. */
   readonly timeoutMs?: number;
+  /**
+   * Also run kdkit's own SIMD kernels (filter gradient, Adam update) on the threads, over the
+   * backend's shared memory. Default `true`.
+   */
+  readonly kernelThreads?: boolean;
 }
 
 export interface WasmThreadsReport {
@@ -33,6 +40,14 @@ export interface WasmThreadsReport {
   readonly reason?: string;
   /** One line for logs: `'2 threads'` or `'1 thread: <reason>'`. */
   readonly summary: string;
+  /** Threads kdkit's own SIMD kernels split their work on (set after a threaded start). */
+  readonly kernelThreads?: KernelThreadsReport;
+}
+
+export interface KernelThreadsReport {
+  readonly threads: number;
+  /** Why they run on one thread. */
+  readonly reason?: string;
 }
 
 /**
@@ -242,9 +257,32 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-function summarize(threads: number, reason: string | undefined): WasmThreadsReport {
+function summarize(
+  threads: number,
+  reason: string | undefined,
+  kernelThreads?: KernelThreadsReport,
+): WasmThreadsReport {
   const summary = threadsSummary(threads, reason);
-  return reason === undefined ? { threads, summary } : { threads, reason, summary };
+  return {
+    threads,
+    ...(reason === undefined ? {} : { reason }),
+    summary,
+    ...(kernelThreads ? { kernelThreads } : {}),
+  };
+}
+
+/**
+ * Starts threads for kdkit's SIMD kernels over the threaded backend's memory. A failure leaves
+ * them on one thread (XNNPACK keeps its threads) and is reported, not thrown.
+ */
+async function startKernelThreadsFor(threads: number): Promise<KernelThreadsReport> {
+  const memory = backendMemory(tf.backend());
+  if (!memory) return { threads: 1, reason: 'the wasm backend does not expose its memory' };
+  try {
+    return { threads: await startKernelThreads(memory, threads) };
+  } catch (error) {
+    return { threads: 1, reason: `kernel threads failed to start (${errorText(error)})` };
+  }
 }
 
 let lastReport: WasmThreadsReport | undefined;
@@ -344,9 +382,14 @@ export async function activateWasmBackend(
     return lastReport;
   }
   const threads = wasm.getThreadsCount();
+  const kernelThreads =
+    options.kernelThreads === false
+      ? { threads: 1, reason: 'kernelThreads: false' }
+      : await startKernelThreadsFor(threads);
   lastReport = summarize(
     threads,
     threads < request.threads ? `tfjs started ${threads} of ${request.threads}` : undefined,
+    kernelThreads,
   );
   return lastReport;
 }

@@ -1,44 +1,8 @@
 import { expectAllClose } from '@kdkit/test-utils';
 import type * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { simdContext, type WasmMemory } from './simd-module.js';
-
-declare const WebAssembly: {
-  Memory: new (descriptor: { initial: number; maximum: number; shared: boolean }) => WasmMemory;
-};
-
-/** A stand-in for tfjs-wasm's backend over `memory`: a bump allocator and a data map. */
-function fakeBackend(memory: WasmMemory, where: 'wasmMemory' | 'asm') {
-  let next = 1024;
-  const offsets = new Map<object, number>();
-  const malloc = (bytes: number): number => {
-    const at = next;
-    next += Math.ceil(bytes / 16) * 16;
-    return at;
-  };
-  const tensor = (values: number[], shape: number[]): tf.TensorInfo => {
-    const dataId = {};
-    const at = malloc(values.length * 4);
-    new Float32Array(memory.buffer, at, values.length).set(values);
-    offsets.set(dataId, at);
-    return { dataId, shape, dtype: 'float32' };
-  };
-  const backend = {
-    wasm: {
-      _malloc: malloc,
-      _free: () => undefined,
-      ...(where === 'wasmMemory' ? { wasmMemory: memory } : { asm: { memory } }),
-    },
-    dataIdMap: { get: (id: object) => ({ memoryOffset: offsets.get(id) ?? 0 }) },
-    makeOutput: (shape: number[]) =>
-      tensor(new Array<number>(shape.reduce((a, b) => a * b)).fill(Number.NaN), shape),
-  };
-  const read = (t: tf.TensorInfo): number[] => {
-    const count = t.shape.reduce((a, b) => a * b, 1);
-    return Array.from(new Float32Array(memory.buffer, offsets.get(t.dataId), count));
-  };
-  return { backend, tensor, read };
-}
+import { fakeBackend, WebAssembly } from '../../test/fake-backend.js';
+import { type KernelPool, simdContext, splitRange } from './simd-module.js';
 
 describe('simdContext', () => {
   for (const shared of [false, true]) {
@@ -105,5 +69,30 @@ describe('simdContext', () => {
 
   it('is undefined when the backend exposes no memory (another tfjs-backend-wasm)', () => {
     expect(simdContext({ wasm: { _malloc: () => 0, _free: () => undefined } })).toBeUndefined();
+  });
+});
+
+describe('splitRange', () => {
+  const pool = (threads: number): KernelPool => ({ threads, run: () => undefined });
+
+  it('gives one range per thread, lane-aligned, covering [0, count) once', () => {
+    expect(splitRange(pool(2), 100_003, 1000)).toEqual([
+      [0, 50_000],
+      [50_000, 100_003],
+    ]);
+    expect(splitRange(pool(3), 30, 10)).toEqual([
+      [0, 8],
+      [8, 20],
+      [20, 30],
+    ]);
+  });
+
+  it('keeps one range without a pool, below the minimum, or when ranges would be empty', () => {
+    expect(splitRange(undefined, 100_000, 10)).toEqual([[0, 100_000]]);
+    expect(splitRange(pool(2), 999, 1000)).toEqual([[0, 999]]);
+    expect(splitRange(pool(4), 6, 1)).toEqual([
+      [0, 4],
+      [4, 6],
+    ]);
   });
 });

@@ -14,13 +14,24 @@ declare const WebAssembly: {
 
 /** The exports of csrc/kernels.c; every pointer is a byte offset into tfjs-wasm's heap. */
 export interface SimdExports {
-  kd_conv2d_backprop_filter(
+  /** Accumulates output pixels [p0, p1) into the acc inside `scratch` (see csrc/kernels.c). */
+  kd_conv2d_backprop_filter_range(
     geo: number,
     x: number,
     dy: number,
-    dw: number,
     scratch: number,
     tile: number,
+    p0: number,
+    p1: number,
+  ): void;
+  /** dw = the sum of `parts` accs whose scratches lie `stride` floats apart. */
+  kd_conv2d_backprop_filter_finish(
+    geo: number,
+    scratch: number,
+    tile: number,
+    stride: number,
+    parts: number,
+    dw: number,
   ): void;
   kd_conv2d_backprop_input(
     geo: number,
@@ -68,9 +79,28 @@ interface WasmBackendInternals {
   makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo;
 }
 
+/** Names of the kernel exports. */
+export type SimdKernelName = keyof SimdExports;
+
+/**
+ * Runs kernel exports on several threads over one shared memory (set up by
+ * `@kdkit/wasm-kernels/node` when tfjs-wasm runs threaded).
+ */
+export interface KernelPool {
+  /** Threads, the calling one included. */
+  readonly threads: number;
+  /**
+   * Calls `name(...parts[i])` for every part, part 0 on the calling thread and part i on
+   * thread i, and returns when all have finished. At most `threads` parts.
+   */
+  run(name: SimdKernelName, parts: ReadonlyArray<readonly number[]>): void;
+}
+
 /** A call's view of the backend: tensor addresses, outputs, and scratch memory. */
 export interface SimdContext {
   readonly kernels: SimdExports;
+  /** Present when kernel threads run over this backend's memory. */
+  readonly pool?: KernelPool;
   /** Threads of tfjs's XNNPACK pool (these kernels use one). */
   readonly threads: number;
   /** Byte offset of a tensor's data in the heap. */
@@ -90,35 +120,48 @@ export interface SimdContext {
 
 /** Per memory: the instance, or `null` when it failed to compile (no SIMD). */
 const instances = new WeakMap<WasmMemory, SimdExports | null>();
+/** Per memory: the kernel threads running over it. */
+const pools = new WeakMap<WasmMemory, KernelPool>();
 
 function decode(base64: string): Uint8Array {
   return Uint8Array.from(atob(base64), (ch) => ch.charCodeAt(0));
 }
 
-function memoryOf(backend: WasmBackendInternals): WasmMemory | undefined {
-  return backend.wasm.wasmMemory ?? backend.wasm.asm?.memory;
+/** The heap of a tfjs-wasm backend, when this version exposes it. */
+export function backendMemory(backend: unknown): WasmMemory | undefined {
+  const internals = backend as Partial<WasmBackendInternals> | null;
+  return internals?.wasm?.wasmMemory ?? internals?.wasm?.asm?.memory;
+}
+
+/** Whether `memory` can be shared with other threads (tfjs-wasm's threaded build). */
+export function isSharedMemory(memory: WasmMemory): boolean {
+  return typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+}
+
+/** The compiled kernels for a shared or a plain memory (compiled once each). */
+const modules = new Map<boolean, object>();
+export function simdModule(shared: boolean): object {
+  let module = modules.get(shared);
+  if (!module) {
+    // Synchronous: kernels are synchronous, and the module is small (≈12 KB, under browsers'
+    // main-thread limit for synchronous compilation).
+    module = new WebAssembly.Module(
+      decode(shared ? KERNELS_SHARED_WASM_BASE64 : KERNELS_WASM_BASE64),
+    );
+    modules.set(shared, module);
+  }
+  return module;
 }
 
 function instantiate(memory: WasmMemory): SimdExports {
-  const shared =
-    typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-  const bytes = decode(shared ? KERNELS_SHARED_WASM_BASE64 : KERNELS_WASM_BASE64);
-  // Synchronous: kernels are synchronous, and the module is small (≈12 KB, under browsers'
-  // main-thread limit for synchronous compilation).
-  const module = new WebAssembly.Module(bytes);
-  const instance = new WebAssembly.Instance(module, { env: { memory } });
+  const instance = new WebAssembly.Instance(simdModule(isSharedMemory(memory)), {
+    env: { memory },
+  });
   return instance.exports as unknown as SimdExports;
 }
 
-/**
- * The SIMD kernels bound to the memory of this wasm backend (instantiated once per memory),
- * or `undefined` when the backend does not expose its memory (another tfjs-backend-wasm
- * version) or WebAssembly SIMD is unavailable: callers then use their composed kernel.
- */
-export function simdContext(backend: unknown): SimdContext | undefined {
-  const internals = backend as WasmBackendInternals;
-  const memory = memoryOf(internals);
-  if (!memory || typeof internals.makeOutput !== 'function') return undefined;
+/** The kernels bound to `memory` (instantiated once), or `undefined` without SIMD. */
+export function simdKernels(memory: WasmMemory): SimdExports | undefined {
   let kernels = instances.get(memory);
   if (kernels === undefined) {
     try {
@@ -128,10 +171,49 @@ export function simdContext(backend: unknown): SimdContext | undefined {
     }
     instances.set(memory, kernels);
   }
-  if (kernels === null) return undefined;
-  const bound = kernels;
+  return kernels ?? undefined;
+}
+
+/**
+ * Splits [0, count) into one range per thread of `pool`, each a multiple of 4 long but the
+ * last (SIMD lanes stay aligned), or one range without a pool or below `minCount`.
+ */
+export function splitRange(
+  pool: KernelPool | undefined,
+  count: number,
+  minCount: number,
+): Array<[number, number]> {
+  const parts = pool && count >= minCount ? pool.threads : 1;
+  const ranges: Array<[number, number]> = [];
+  for (let part = 0; part < parts; part++) {
+    const start = Math.floor((count * part) / parts / 4) * 4;
+    const end = part === parts - 1 ? count : Math.floor((count * (part + 1)) / parts / 4) * 4;
+    if (end > start) ranges.push([start, end]);
+  }
+  return ranges.length > 0 ? ranges : [[0, count]];
+}
+
+/** Makes kernels over `memory` split their work on `pool` (`undefined` stops that). */
+export function setKernelPool(memory: WasmMemory, pool: KernelPool | undefined): void {
+  if (pool) pools.set(memory, pool);
+  else pools.delete(memory);
+}
+
+/**
+ * The SIMD kernels bound to the memory of this wasm backend (instantiated once per memory),
+ * or `undefined` when the backend does not expose its memory (another tfjs-backend-wasm
+ * version) or WebAssembly SIMD is unavailable: callers then use their composed kernel.
+ */
+export function simdContext(backend: unknown): SimdContext | undefined {
+  const internals = backend as WasmBackendInternals;
+  const memory = backendMemory(internals);
+  if (!memory || typeof internals.makeOutput !== 'function') return undefined;
+  const bound = simdKernels(memory);
+  if (!bound) return undefined;
+  const pool = pools.get(memory);
   return {
     kernels: bound,
+    ...(pool ? { pool } : {}),
     threads: internals.wasm.tfjs?.getThreadsCount?.() ?? 1,
     address(tensor) {
       const data = internals.dataIdMap.get(tensor.dataId);
