@@ -150,14 +150,22 @@ describe('settingsFromArgs', () => {
     // 'none' changes nothing, so the settings (and their hash) are those of no flag.
     expect(settingsFromArgs(['--augment', 'none']).quality).toEqual(fullQuality());
     expect(settingsFromArgs([]).quality?.augment).toBeUndefined();
+    expect(settingsFromArgs(['--augment', 'crop2,flip,views4']).quality?.augment).toEqual({
+      cropPadding: 2,
+      horizontalFlip: true,
+      views: 4,
+    });
+    // Without viewsN the settings carry no views field, so their hash is the one before views.
+    expect('views' in (s.quality?.augment ?? {})).toBe(false);
     for (const [spec, part] of [
       ['crop2,flop', "unknown part 'flop'"],
       ['crop0', "'crop0' in 'crop0' crops by 0 pixels"],
       ['flip,flip', "'flip' given twice"],
+      ['views4', "'views4' in 'views4' has nothing to view"],
     ]) {
       expect(() => settingsFromArgs(['--augment', spec ?? ''])).toThrow(
         new RegExp(
-          `option '--augment <spec>' argument '${spec}' is invalid\\. --augment: ${part}.*expected 'cropN'.*'flip'.*'none'`,
+          `option '--augment <spec>' argument '${spec}' is invalid\\. --augment: ${part}.*expected 'cropN'.*'flip'.*'viewsN'.*'none'`,
         ),
       );
     }

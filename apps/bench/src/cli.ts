@@ -198,7 +198,7 @@ export function settingsFromArgs(
     )
     .option(
       '--augment <spec>',
-      `augment every student's training batches (scratch, KD, baselines; the KD teacher then runs on each augmented batch): ${AUGMENT_SPEC_FORMS}`,
+      `augment every student's training batches (scratch, KD, baselines; the KD teacher then runs on each augmented batch, or with viewsN once per image and view, its logits cached): ${AUGMENT_SPEC_FORMS}`,
       augment,
     )
     .option('--teacher-epochs <n>', 'teacher epochs', integer)

@@ -1,4 +1,4 @@
-import type { AugmentOptions } from '@kdkit/datasets';
+import type { ResolvedAugment } from '@kdkit/datasets';
 import type { FeatureTaps, TripletBaseline } from '@kdkit/experiments';
 import { DEFAULT_LR_SCHEDULE, type LrScheduleName, type OptimizerName } from '@kdkit/trainers';
 
@@ -108,10 +108,11 @@ export interface QualitySettings {
   readonly studentEpochs: number;
   /**
    * Augmentation of every student's training batches (scratch, KD and baselines alike; see
-   * experiments' `TripletConfig.augment`), e.g. `crop2,flip`; teachers are trained without it.
+   * experiments' `TripletConfig.augment`), e.g. `crop2,flip`, or `crop2,flip,views4` for 4 fixed
+   * views per image whose teacher logits the KD runs cache; teachers are trained without it.
    * Undefined = none (the anchor's protocol).
    */
-  readonly augment?: Required<AugmentOptions>;
+  readonly augment?: ResolvedAugment;
   /**
    * Scratch student's epochs with few labels (undefined = as many optimizer steps as the KD
    * student: studentEpochs / labelFraction).

@@ -177,37 +177,47 @@ describe('runQualitySuite with augmentation', () => {
       storedOnly: true,
     };
     // The config runQualitySuite builds for this run, spelled out: its hash finds the stored run.
-    const config = resolveTripletConfig({
-      ...ANCHOR_PAIR,
-      train,
-      test,
-      teacherEpochs: settings.teacherEpochs,
-      studentEpochs: settings.studentEpochs,
-      batchSize: settings.batchSize,
-      optimizer: settings.optimizer,
-      learningRate: settings.learningRate,
-      lrSchedule: settings.lrSchedule,
-      temperature: 4,
-      alpha: 0.9,
-      augment,
-    });
-    const result: TripletResult = {
-      rows: {
-        teacher: row('teacher', 0.9),
-        scratch: row('student-scratch', 0.8),
-        kd: row('student-kd', 0.85),
-      },
-      backend: 'cpu',
-      config,
-      configHash: tripletConfigHash(config),
-      teacherSource: 'store',
+    const stored = (a: QualitySettings['augment']): TripletResult => {
+      const config = resolveTripletConfig({
+        ...ANCHOR_PAIR,
+        train,
+        test,
+        teacherEpochs: settings.teacherEpochs,
+        studentEpochs: settings.studentEpochs,
+        batchSize: settings.batchSize,
+        optimizer: settings.optimizer,
+        learningRate: settings.learningRate,
+        lrSchedule: settings.lrSchedule,
+        temperature: 4,
+        alpha: 0.9,
+        ...(a ? { augment: a } : {}),
+      });
+      return {
+        rows: {
+          teacher: row('teacher', 0.9),
+          scratch: row('student-scratch', 0.8),
+          kd: row('student-kd', 0.85),
+        },
+        backend: 'cpu',
+        config,
+        configHash: tripletConfigHash(config),
+        teacherSource: 'store',
+      };
     };
-    const file = join('runs', 'cnn-teacher-to-cnn-student', 'full-data', 'augment-crop2-flip');
+    const dir = join('runs', 'cnn-teacher-to-cnn-student', 'full-data');
+    const file = join(dir, 'augment-crop2-flip');
+    const viewed = { ...augment, views: 4 };
+    const viewedFile = join(dir, 'augment-crop2-flip-views4');
     const out = mkdtempSync(join(tmpdir(), 'kdkit-quality-'));
     try {
-      const path = join(out, file, 'seed0', 'T4-a0.9.json');
-      mkdirSync(dirname(path), { recursive: true });
-      writeFileSync(path, JSON.stringify({ result }));
+      for (const [where, a] of [
+        [file, augment],
+        [viewedFile, viewed],
+      ] as const) {
+        const path = join(out, where, 'seed0', 'T4-a0.9.json');
+        mkdirSync(dirname(path), { recursive: true });
+        writeFileSync(path, JSON.stringify({ result: stored(a) }));
+      }
       const suite = (s: QualitySettings) =>
         runQualitySuite({
           settings: s,
@@ -222,6 +232,14 @@ describe('runQualitySuite with augmentation', () => {
         [join(file, 'seed0', 'T4-a0.9.json'), true],
       ]);
       expect(runs[0]?.result.config.augment).toEqual(augment);
+      expect(runs[0]?.result.configHash).toBe(tripletConfigHash(stored(augment).config));
+      // Fixed views are another experiment, stored beside: its own directory and hash.
+      const views = await suite({ ...settings, augment: viewed });
+      expect(views.runs.map((r) => [r.file, r.reused])).toEqual([
+        [join(viewedFile, 'seed0', 'T4-a0.9.json'), true],
+      ]);
+      expect(views.runs[0]?.result.config.augment).toEqual(viewed);
+      expect(views.runs[0]?.result.configHash).not.toBe(runs[0]?.result.configHash);
       // Without augmentation the suite looks for the plain run, elsewhere: none is stored.
       const { augment: _augment, ...plain } = settings;
       await expect(suite(plain)).rejects.toThrow(/no stored run of 'cnn-teacher → cnn-student'/);

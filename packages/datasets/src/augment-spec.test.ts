@@ -9,7 +9,25 @@ describe('parseAugmentSpec', () => {
     expect(parseAugmentSpec('crop1')).toEqual({ cropPadding: 1, horizontalFlip: false });
     expect(parseAugmentSpec('flip')).toEqual({ cropPadding: 0, horizontalFlip: true });
     expect(parseAugmentSpec('none')).toEqual({ cropPadding: 0, horizontalFlip: false });
-    for (const spec of ['crop2,flip', 'crop3', 'flip', 'none']) {
+    expect(parseAugmentSpec('crop2,flip,views4')).toEqual({
+      cropPadding: 2,
+      horizontalFlip: true,
+      views: 4,
+    });
+    expect(parseAugmentSpec('views1, flip')).toEqual({
+      cropPadding: 0,
+      horizontalFlip: true,
+      views: 1,
+    });
+    expect('views' in parseAugmentSpec('crop2,flip')).toBe(false);
+    for (const spec of [
+      'crop2,flip',
+      'crop3',
+      'flip',
+      'none',
+      'crop2,flip,views4',
+      'flip,views2',
+    ]) {
       expect(formatAugmentSpec(parseAugmentSpec(spec))).toBe(spec);
     }
     expect(formatAugmentSpec({})).toBe('none');
@@ -26,6 +44,10 @@ describe('parseAugmentSpec', () => {
       ['none,flip', /unknown part 'none'/],
       ['', /empty part in ''/],
       ['crop2,', /empty part in 'crop2,'/],
+      ['crop2,views0', /'views0' in 'crop2,views0' has 0 views/],
+      ['flip,views2,views3', /'views' given twice/],
+      ['views4', /'views4' in 'views4' has nothing to view: add a 'cropN' or 'flip'/],
+      ['crop2,views', /unknown part 'views'/],
     ];
     for (const [spec, message] of bad) {
       let caught: unknown;
@@ -36,7 +58,7 @@ describe('parseAugmentSpec', () => {
       }
       expect(isKdkitError(caught, 'INVALID_ARGUMENT')).toBe(true);
       expect(String(caught)).toMatch(message);
-      expect(String(caught)).toMatch(/--augment: .*expected 'cropN'.*'flip'.*'none'/);
+      expect(String(caught)).toMatch(/--augment: .*expected 'cropN'.*'flip'.*'viewsN'.*'none'/);
     }
   });
 });

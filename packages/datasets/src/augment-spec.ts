@@ -1,24 +1,24 @@
 import { KdkitError } from '@kdkit/engine';
-import type { AugmentOptions } from './types.js';
+import type { AugmentOptions, ResolvedAugment } from './types.js';
 
 /** The forms {@link parseAugmentSpec} accepts, for error and help texts. */
 export const AUGMENT_SPEC_FORMS =
-  "'cropN' (zero-pad by N ≥ 1 pixels, crop back at a random offset), 'flip' (left-right with probability ½), comma-separated (e.g. 'crop2,flip'), or 'none'";
+  "'cropN' (zero-pad by N ≥ 1 pixels, crop back at a random offset), 'flip' (left-right with probability ½), 'viewsN' (with a crop or flip: N ≥ 1 fixed augmented views per image, epoch e showing view e mod N, so a teacher's logits on them can be cached), comma-separated (e.g. 'crop2,flip' or 'crop2,flip,views4'), or 'none'";
 
 /**
- * Parses a command-line augmentation spec into datasets' `AugmentOptions` with every field set:
+ * Parses a command-line augmentation spec into datasets' `AugmentOptions` with crop and flip set:
  * `cropN` pads by N pixels and crops back at a random offset, `flip` flips left-right with
- * probability ½, comma-separated in any order; `none` (alone) is no augmentation. The inverse of
- * {@link formatAugmentSpec}. Throws INVALID_ARGUMENT naming `where`, the bad part and the valid forms.
+ * probability ½, `viewsN` (with a crop or flip) fixes N augmented views per image (`views`;
+ * absent without it: a fresh augmentation every epoch), comma-separated in any order; `none`
+ * (alone) is no augmentation. The inverse of {@link formatAugmentSpec}. Throws INVALID_ARGUMENT
+ * naming `where`, the bad part and the valid forms.
  *
  * @example
  * parseAugmentSpec('crop2,flip'); // { cropPadding: 2, horizontalFlip: true }
+ * parseAugmentSpec('crop2,flip,views4'); // { cropPadding: 2, horizontalFlip: true, views: 4 }
  * parseAugmentSpec('none'); // { cropPadding: 0, horizontalFlip: false }
  */
-export function parseAugmentSpec(
-  spec: string,
-  where = 'parseAugmentSpec',
-): Required<AugmentOptions> {
+export function parseAugmentSpec(spec: string, where = 'parseAugmentSpec'): ResolvedAugment {
   const fail = (problem: string): never => {
     throw new KdkitError(
       'INVALID_ARGUMENT',
@@ -29,8 +29,10 @@ export function parseAugmentSpec(
   if (parts.length === 1 && parts[0] === 'none') return { cropPadding: 0, horizontalFlip: false };
   let cropPadding: number | undefined;
   let horizontalFlip = false;
+  let views: number | undefined;
   for (const part of parts) {
     const crop = /^crop(\d+)$/.exec(part);
+    const viewCount = /^views(\d+)$/.exec(part);
     if (crop) {
       if (cropPadding !== undefined) fail(`'crop' given twice in '${spec}'`);
       cropPadding = Number(crop[1]);
@@ -38,16 +40,27 @@ export function parseAugmentSpec(
     } else if (part === 'flip') {
       if (horizontalFlip) fail(`'flip' given twice in '${spec}'`);
       horizontalFlip = true;
+    } else if (viewCount) {
+      if (views !== undefined) fail(`'views' given twice in '${spec}'`);
+      views = Number(viewCount[1]);
+      if (views < 1) fail(`'${part}' in '${spec}' has 0 views`);
     } else {
       fail(part === '' ? `empty part in '${spec}'` : `unknown part '${part}' in '${spec}'`);
     }
   }
-  return { cropPadding: cropPadding ?? 0, horizontalFlip };
+  if (views !== undefined && cropPadding === undefined && !horizontalFlip) {
+    fail(`'views${views}' in '${spec}' has nothing to view: add a 'cropN' or 'flip'`);
+  }
+  return {
+    cropPadding: cropPadding ?? 0,
+    horizontalFlip,
+    ...(views === undefined ? {} : { views }),
+  };
 }
 
 /**
  * The spec of an augmentation, as {@link parseAugmentSpec} reads it: `'crop2,flip'`, `'flip'`,
- * `'none'` when it changes nothing.
+ * `'crop2,flip,views4'`, `'none'` when it changes nothing.
  *
  * @example
  * formatAugmentSpec({ cropPadding: 2, horizontalFlip: true }); // 'crop2,flip'
@@ -57,7 +70,9 @@ export function formatAugmentSpec(augment: AugmentOptions): string {
     ...((augment.cropPadding ?? 0) > 0 ? [`crop${augment.cropPadding}`] : []),
     ...(augment.horizontalFlip ? ['flip'] : []),
   ];
-  return parts.length > 0 ? parts.join(',') : 'none';
+  if (parts.length === 0) return 'none';
+  if (augment.views !== undefined) parts.push(`views${augment.views}`);
+  return parts.join(',');
 }
 
 /** True when the augmentation changes images (crops or flips). */

@@ -1,4 +1,4 @@
-import { SeededRandom } from '@kdkit/engine';
+import { isKdkitError, SeededRandom } from '@kdkit/engine';
 import { describe, expect, it } from 'vitest';
 import { augmentationKey, resolveAugment, sampleAugmentation, writeExample } from './augment.js';
 import { fromArrays } from './from-arrays.js';
@@ -60,6 +60,58 @@ describe('sampleAugmentation', () => {
     );
   });
 
+  it('without views draws what it drew before views existed', () => {
+    // [offsetY, offsetX, flip] for epochs 0–2 × indices 0–3, computed with the code before `views`.
+    const before = [
+      [
+        [7, 2, 1],
+        [7, 4, 1],
+        [2, 6, 0],
+        [8, 7, 1],
+      ],
+      [
+        [5, 4, 0],
+        [5, 0, 1],
+        [7, 2, 1],
+        [0, 3, 0],
+      ],
+      [
+        [2, 6, 0],
+        [3, 1, 0],
+        [8, 1, 0],
+        [3, 2, 0],
+      ],
+    ];
+    const draws = [0, 1, 2].map((epoch) =>
+      [0, 1, 2, 3].map((index) => {
+        const d = sampleAugmentation(base, epoch, index, augment);
+        return [d.offsetY, d.offsetX, d.flip ? 1 : 0];
+      }),
+    );
+    expect(draws).toEqual(before);
+  });
+
+  it('with views: V, epoch e draws view e mod V: the unlimited draw of epoch e mod V', () => {
+    const viewed = { ...augment, views: 3 };
+    for (let index = 0; index < 50; index++) {
+      for (let epoch = 0; epoch < 7; epoch++) {
+        expect(sampleAugmentation(base, epoch, index, viewed)).toEqual(
+          sampleAugmentation(base, epoch % 3, index, augment),
+        );
+      }
+    }
+    const view = (v: number) =>
+      Array.from({ length: 50 }, (_, i) => sampleAugmentation(base, v, i, viewed));
+    expect(view(1)).not.toEqual(view(0));
+    expect(view(2)).not.toEqual(view(1));
+    expect(augmentationKey(3, 9, { cropPadding: 4, horizontalFlip: false, views: 4 })).toBe(
+      'seed=3;view=1;crop=4;flip=0',
+    );
+    expect(augmentationKey(3, 1, { cropPadding: 4, horizontalFlip: false, views: 4 })).toBe(
+      augmentationKey(3, 9, { cropPadding: 4, horizontalFlip: false, views: 4 }),
+    );
+  });
+
   it('resolveAugment treats no crop and no flip as off; the key names every setting', () => {
     expect(resolveAugment('t', ds, {})).toBeUndefined();
     expect(resolveAugment('t', ds, undefined)).toBeUndefined();
@@ -80,5 +132,30 @@ describe('sampleAugmentation', () => {
       /f: 'augment.horizontalFlip' must be true or false, got yes/,
     );
     expect(() => resolveAugment('f', ds, null as unknown as false)).toThrow(/f: 'augment'/);
+    expect(resolveAugment('f', ds, { horizontalFlip: true, views: 4 })).toEqual({
+      cropPadding: 0,
+      horizontalFlip: true,
+      views: 4,
+    });
+    expect(resolveAugment('f', ds, { views: 4 })).toBeUndefined();
+    for (const views of [
+      0,
+      -1,
+      1.5,
+      Number.POSITIVE_INFINITY,
+      Number.NaN,
+      '4' as unknown as number,
+    ]) {
+      let caught: unknown;
+      try {
+        resolveAugment('f', ds, { horizontalFlip: true, views });
+      } catch (error) {
+        caught = error;
+      }
+      expect(isKdkitError(caught, 'OUT_OF_RANGE')).toBe(true);
+      expect(String(caught)).toMatch(
+        /f: 'augment.views' must be a positive integer \(the number of augmented views per image; leave it out for a fresh augmentation every epoch\), got /,
+      );
+    }
   });
 });

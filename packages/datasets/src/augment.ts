@@ -1,5 +1,5 @@
 import { assertInteger, KdkitError, type SeededRandom } from '@kdkit/engine';
-import type { AugmentOptions, ImageDataset } from './types.js';
+import type { AugmentOptions, ImageDataset, ResolvedAugment } from './types.js';
 
 /** The random choices for one example: crop offsets in [0, 2·padding] and a flip. */
 export interface SampleAugmentation {
@@ -8,18 +8,21 @@ export interface SampleAugmentation {
   readonly flip: boolean;
 }
 
-/** Checks augmentation options and returns them with defaults, or undefined when it is off. */
+/**
+ * Checks augmentation options and returns them with defaults (`views` only when given), or
+ * undefined when it is off (no crop and no flip).
+ */
 export function resolveAugment(
   where: string,
   ds: ImageDataset,
   augment: AugmentOptions | false | undefined,
-): Required<AugmentOptions> | undefined {
+): ResolvedAugment | undefined {
   const chosen = augment === undefined ? ds.defaultAugment : augment;
   if (chosen === undefined || chosen === false) return undefined;
   if (chosen === null || typeof chosen !== 'object') {
     throw new KdkitError(
       'INVALID_ARGUMENT',
-      `${where}: 'augment' must be false or { cropPadding?, horizontalFlip? }, got ${String(chosen)}.`,
+      `${where}: 'augment' must be false or { cropPadding?, horizontalFlip?, views? }, got ${String(chosen)}.`,
     );
   }
   const cropPadding = chosen.cropPadding ?? 0;
@@ -31,33 +34,49 @@ export function resolveAugment(
       `${where}: 'augment.horizontalFlip' must be true or false, got ${String(horizontalFlip)}.`,
     );
   }
+  const views = chosen.views;
+  if (views !== undefined && !(Number.isInteger(views) && views >= 1)) {
+    throw new KdkitError(
+      'OUT_OF_RANGE',
+      `${where}: 'augment.views' must be a positive integer (the number of augmented views per image; leave it out for a fresh augmentation every epoch), got ${String(views)}.`,
+    );
+  }
   if (cropPadding === 0 && !horizontalFlip) return undefined;
-  return { cropPadding, horizontalFlip };
+  return { cropPadding, horizontalFlip, ...(views === undefined ? {} : { views }) };
+}
+
+/** The draw an epoch uses: the epoch itself, or with `views` its view `epoch mod views`. */
+export function augmentationView(epoch: number, augment: ResolvedAugment): number {
+  return augment.views === undefined ? epoch : epoch % augment.views;
 }
 
 /**
  * The stable description of an augmentation run: with a sample's index, it names the exact
- * transformed image, so a teacher cache can tell augmented samples apart.
+ * transformed image, so a teacher cache can tell augmented samples apart. With `views` it names
+ * the view (`epoch mod views`) instead of the epoch, so epochs that repeat a view share a key.
+ *
+ * @example
+ * augmentationKey(1, 5, { cropPadding: 2, horizontalFlip: true }); // 'seed=1;epoch=5;crop=2;flip=1'
+ * augmentationKey(1, 5, { cropPadding: 2, horizontalFlip: true, views: 4 }); // 'seed=1;view=1;crop=2;flip=1'
  */
-export function augmentationKey(
-  seed: number,
-  epoch: number,
-  augment: Required<AugmentOptions>,
-): string {
-  return `seed=${seed};epoch=${epoch};crop=${augment.cropPadding};flip=${augment.horizontalFlip ? 1 : 0}`;
+export function augmentationKey(seed: number, epoch: number, augment: ResolvedAugment): string {
+  const draw =
+    augment.views === undefined ? `epoch=${epoch}` : `view=${augmentationView(epoch, augment)}`;
+  return `seed=${seed};${draw};crop=${augment.cropPadding};flip=${augment.horizontalFlip ? 1 : 0}`;
 }
 
 /**
- * Draws one example's augmentation from a stream forked off `base` by (epoch, index), so the
- * result depends only on (seed, epoch, index), never on batch size or order.
+ * Draws one example's augmentation from a stream forked off `base` by (draw, index), where the
+ * draw is the epoch, or its view with `views` ({@link augmentationView}): the result depends only
+ * on (seed, epoch or view, index), never on batch size or order.
  */
 export function sampleAugmentation(
   base: SeededRandom,
   epoch: number,
   index: number,
-  augment: Required<AugmentOptions>,
+  augment: ResolvedAugment,
 ): SampleAugmentation {
-  const rng = base.fork(`${epoch}:${index}`);
+  const rng = base.fork(`${augmentationView(epoch, augment)}:${index}`);
   const span = 2 * augment.cropPadding + 1;
   const offsetY = augment.cropPadding > 0 ? rng.nextInt(span) : augment.cropPadding;
   const offsetX = augment.cropPadding > 0 ? rng.nextInt(span) : augment.cropPadding;

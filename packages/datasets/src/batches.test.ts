@@ -96,6 +96,69 @@ describeBackends(['cpu', 'wasm'], 'batches', () => {
     expect(collect(ds, { batchSize: 3, augment: false })[0]?.key).toBeUndefined();
   });
 
+  it('without views, augmented pixels are those drawn before views existed', () => {
+    // Computed with the code before `views` (toy values × 96; 0 = cropped-in padding).
+    const before = [
+      {
+        indices: [3, 2, 0, 1],
+        key: 'seed=1;epoch=0;crop=1;flip=1',
+        pixels: [
+          0, 0, 0, 0, 24, 23, 22, 21, 28, 27, 26, 25, 0, 0, 0, 0, 17, 16, 15, 14, 21, 20, 19, 18, 0,
+          0, 0, 0, 2, 1, 0, 0, 6, 5, 4, 0, 0, 0, 0, 0, 7, 8, 9, 10, 11, 12, 13, 14,
+        ],
+      },
+      {
+        indices: [2, 1, 0, 3],
+        key: 'seed=1;epoch=1;crop=1;flip=1',
+        pixels: [
+          0, 0, 0, 0, 16, 15, 14, 0, 20, 19, 18, 0, 0, 0, 0, 0, 0, 10, 9, 8, 0, 14, 13, 12, 0, 0, 0,
+          0, 2, 1, 0, 0, 6, 5, 4, 0, 0, 0, 0, 0, 24, 23, 22, 21, 28, 27, 26, 25,
+        ],
+      },
+    ];
+    const augment = { cropPadding: 1, horizontalFlip: true };
+    before.forEach((expected, epoch) => {
+      const [b, more] = collect(toyDataset(4), { batchSize: 4, seed: 1, epoch, augment });
+      expect(more).toBeUndefined();
+      expect(Array.from(b?.indices ?? [])).toEqual(expected.indices);
+      expect(b?.key).toBe(expected.key);
+      expect(Array.from(b?.xs ?? [], (v) => Math.round(v * 96))).toEqual(expected.pixels);
+    });
+  });
+
+  it('views: V repeats each image exactly every V epochs, in a new order, with the view as key', () => {
+    const views = 2;
+    const augment = { cropPadding: 1, horizontalFlip: true, views };
+    const byIndex = (bs: ReturnType<typeof collect>) => {
+      const rows = new Map<number, number[]>();
+      for (const b of bs) {
+        b.indices.forEach((index, r) => {
+          rows.set(index, Array.from(b.xs.subarray(r * per, (r + 1) * per)));
+        });
+      }
+      return rows;
+    };
+    const epochs = [0, 1, 2, 3, 4].map((epoch) =>
+      collect(ds, { batchSize: 3, seed: 1, epoch, augment }),
+    );
+    const pixels = epochs.map(byIndex);
+    for (let e = 0; e + views < epochs.length; e++) {
+      expect(pixels[e + views]).toEqual(pixels[e]);
+      expect(order(epochs[e + views] ?? [])).not.toEqual(order(epochs[e] ?? []));
+      expect(epochs[e + views]?.[0]?.key).toBe(epochs[e]?.[0]?.key);
+    }
+    // The two views differ, and view v is what an unlimited run draws in epoch v.
+    const changed = [...(pixels[0]?.keys() ?? [])].filter(
+      (i) => JSON.stringify(pixels[0]?.get(i)) !== JSON.stringify(pixels[1]?.get(i)),
+    );
+    expect(changed.length).toBeGreaterThan(ds.size / 2);
+    const unlimited = { cropPadding: 1, horizontalFlip: true };
+    expect(pixels[3]).toEqual(
+      byIndex(collect(ds, { batchSize: 3, seed: 1, epoch: 1, augment: unlimited })),
+    );
+    expect(epochs[3]?.[0]?.key).toBe('seed=1;view=1;crop=1;flip=1');
+  });
+
   it('uses the dataset default augmentation unless augment: false', () => {
     const withDefault = { ...ds, defaultAugment: { horizontalFlip: true } };
     expect(collect(withDefault, { batchSize: 10 })[0]?.key).toBe('seed=0;epoch=0;crop=0;flip=1');
@@ -111,6 +174,9 @@ describeBackends(['cpu', 'wasm'], 'batches', () => {
     expect(() => batches(ds, { batchSize: 2, augment: { cropPadding: -1 } })).toThrow(
       /'augment.cropPadding'/,
     );
+    expect(() =>
+      batches(ds, { batchSize: 2, augment: { horizontalFlip: true, views: 0 } }),
+    ).toThrow(/batches: 'augment.views' must be a positive integer/);
   });
 
   it('each batch owns its tensors: earlier batches keep their values while later ones are made', () => {

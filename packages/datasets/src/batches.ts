@@ -44,7 +44,8 @@ export function countBatches(ds: ImageDataset, options: BatchOptions): number {
  * - `augment` (default: the dataset's `defaultAugment`, none for MNIST-style sets): zero-pad by
  *   `cropPadding` and crop back at a random offset, and/or flip left-right with probability
  *   ½. Each example's transform depends only on (seed, epoch, index); augmented batches carry
- *   `augmentationKey`.
+ *   `augmentationKey`. With `augment.views: V` epoch e reuses the transforms of view e mod V
+ *   (so epochs e and e + V see the same pixels; the order is still drawn per epoch).
  *
  * @example
  * for (const { xs, labels, indices } of batches(train, { batchSize: 128, seed: 1, epoch })) {

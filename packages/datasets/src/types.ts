@@ -31,7 +31,10 @@ export interface Batch {
   readonly labels: tf.Tensor1D;
   /** Dataset positions of the rows of `xs`: the key of a teacher-output cache. */
   readonly indices: Int32Array;
-  /** Set when the batch was augmented: the per-(seed, epoch) augmentation key, so a cache can tell augmented samples apart. */
+  /**
+   * Set when the batch was augmented: the per-(seed, epoch) augmentation key (per (seed, view)
+   * with `augment.views`), so a cache can tell augmented samples apart.
+   */
   readonly augmentationKey?: string;
 }
 
@@ -40,6 +43,24 @@ export interface AugmentOptions {
   readonly cropPadding?: number;
   /** Flip horizontally with probability 0.5. */
   readonly horizontalFlip?: boolean;
+  /**
+   * How many augmented views each image has: a positive integer V. Epoch e draws view e mod V, so
+   * an image's pixels in epoch e and e + V are identical (the batch order still changes every
+   * epoch), and a teacher's logits on each view can be computed once and cached (FKD, Shen & Xing
+   * 2022). View v is the augmentation an unlimited run draws in epoch v.
+   * Default: unlimited, a fresh augmentation every epoch.
+   *
+   * @example
+   * batches(train, { batchSize: 64, seed: 1, epoch, augment: { cropPadding: 2, horizontalFlip: true, views: 4 } });
+   */
+  readonly views?: number;
+}
+
+/** {@link AugmentOptions} as `resolveAugment` returns them: crop and flip set, `views` only when finite. */
+export interface ResolvedAugment {
+  readonly cropPadding: number;
+  readonly horizontalFlip: boolean;
+  readonly views?: number;
 }
 
 export interface BatchOptions {

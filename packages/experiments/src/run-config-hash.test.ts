@@ -64,9 +64,18 @@ describe('tripletConfigHash', () => {
       augment: { cropPadding: 2, horizontalFlip: true },
     });
     expect(jittered).not.toBe('68fa0c7f87ed');
+    expect(jittered).toBe('a269c2c18d98'); // as before views existed: stored runs are found again
     expect(
       tripletConfigHash({ ...stored, augment: { cropPadding: 2, horizontalFlip: false } }),
     ).not.toBe(jittered);
+    const viewed = tripletConfigHash({
+      ...stored,
+      augment: { cropPadding: 2, horizontalFlip: true, views: 4 },
+    });
+    expect(viewed).not.toBe(jittered);
+    expect(
+      tripletConfigHash({ ...stored, augment: { cropPadding: 2, horizontalFlip: true, views: 2 } }),
+    ).not.toBe(viewed);
   });
 
   it('changes with the schedule', () => {

@@ -246,6 +246,40 @@ describeBackends(['wasm'], 'runTriplet', () => {
     }
   });
 
+  it('with augment.views the KD teacher runs once per image and view, its logits cached', async () => {
+    const model = createModel('cnn-student', { inputShape: [28, 28, 1], numClasses: 10, seed: 7 });
+    const wrapped = layersTeacher(model);
+    let phase: TripletPhase | undefined;
+    let distillRows = 0;
+    const teacher: Teacher = {
+      ...wrapped,
+      name: 'spy',
+      logits: (xs) => {
+        if (phase === 'distill-student') distillRows += xs.shape[0];
+        return wrapped.logits(xs);
+      },
+    };
+    const teacherLogits = new TeacherCache(train.size, train.numClasses);
+    const augment = { cropPadding: 2, horizontalFlip: true, views: 2 };
+    try {
+      const result = await runTriplet(
+        { ...tiny(), studentEpochs: 3, teacherModel: teacher, augment, teacherLogits },
+        {
+          onPhase: (p) => {
+            phase = p;
+          },
+        },
+      );
+      // 3 epochs over 2 views: the third epoch repeats view 0 from the cache.
+      expect(distillRows).toBe(2 * train.size);
+      expect(teacherLogits.hits + teacherLogits.misses).toBe(0);
+      expect(result.config.augment).toEqual(augment);
+      expect(result.configHash).toBe(tripletConfigHash(result.config));
+    } finally {
+      model.dispose();
+    }
+  });
+
   it('refuses a Teacher that does not fit the data before training a student', async () => {
     const model = createModel('cnn-student', { inputShape: [28, 28, 1], numClasses: 10 });
     const phases: TripletPhase[] = [];

@@ -1,8 +1,8 @@
 import {
-  type AugmentOptions,
   type ImageDataset,
   labelledOnly,
   maskLabels,
+  type ResolvedAugment,
   resolveAugment,
 } from '@kdkit/datasets';
 import {
@@ -113,16 +113,14 @@ export function resolveTripletConfig(config: TripletConfig): ResolvedTripletConf
  * The students' augmentation when `config.augment` changes it from the training set's
  * `defaultAugment`; undefined when it doesn't, so such a config hashes as one without the field.
  */
-function augmentOverride(
-  where: string,
-  config: TripletConfig,
-): Required<AugmentOptions> | undefined {
+function augmentOverride(where: string, config: TripletConfig): ResolvedAugment | undefined {
   if (config.augment === undefined) return undefined;
-  const off = { cropPadding: 0, horizontalFlip: false };
+  const off: ResolvedAugment = { cropPadding: 0, horizontalFlip: false };
   const given = resolveAugment(where, config.train, config.augment) ?? off;
   const byDefault = resolveAugment(where, config.train, undefined) ?? off;
   return given.cropPadding === byDefault.cropPadding &&
-    given.horizontalFlip === byDefault.horizontalFlip
+    given.horizontalFlip === byDefault.horizontalFlip &&
+    given.views === byDefault.views
     ? undefined
     : given;
 }
@@ -177,7 +175,8 @@ async function finishRow(
  * as the KD student (see `fewLabelScratchEpochs`), and the KD student on all images, with hard
  * labels on the labelled ones and the teacher's soft targets on every one.
  * With `augment` both students train on augmented batches (same draws for the same seed), and
- * the teacher runs on each augmented batch instead of the cache (Hinton's jitter).
+ * the teacher runs on each augmented batch instead of the cache (Hinton's jitter); with
+ * `augment.views` it runs once per image and view, its logits cached (FKD).
  * Models it creates are disposed; a `teacherModel` passed in stays the caller's.
  *
  * @example
@@ -333,8 +332,15 @@ export async function runTriplet(
       ...(resolved.augment ? { augment: resolved.augment } : {}),
     };
     // Augmented batches need the teacher's logits on the augmented images, which a shared cache
-    // of un-augmented logits doesn't hold: the teacher then runs on every batch.
-    const augmented = resolveAugment('runTriplet', train, resolved.augment) !== undefined;
+    // of un-augmented logits doesn't hold: the teacher then runs on every batch, or with finite
+    // views once per image and view, into distill's own cache ('auto').
+    const augmentation = resolveAugment('runTriplet', train, resolved.augment);
+    const kdCache =
+      augmentation === undefined
+        ? (config.teacherLogits ?? 'auto')
+        : augmentation.views === undefined
+          ? 'off'
+          : 'auto';
 
     const scratchRow =
       config.reuse?.scratch ??
@@ -378,7 +384,7 @@ export async function runTriplet(
             loss: resolved.loss,
             lossOptions,
             ...(resolved.taps ? { taps: resolved.taps } : {}),
-            teacherCache: augmented ? 'off' : (config.teacherLogits ?? 'auto'),
+            teacherCache: kdCache,
             callbacks,
             ...common,
           }),

@@ -1,4 +1,4 @@
-import type { AugmentOptions, ImageDataset } from '@kdkit/datasets';
+import type { AugmentOptions, ImageDataset, ResolvedAugment } from '@kdkit/datasets';
 import type {
   Callback,
   LrScheduleName,
@@ -97,7 +97,9 @@ export interface TripletConfig {
    * Each image's crop and flip depend only on (`seed`, epoch, dataset index), so with every label
    * the scratch and KD students see the very same augmented images (with few labels the scratch
    * student trains on the labelled subset, re-indexed, so its draws differ). The KD student's
-   * teacher runs on each augmented batch: `teacherLogits` (un-augmented) is not used then.
+   * teacher runs on each augmented batch: `teacherLogits` (un-augmented) is not used then; with
+   * `views: V` (`parseAugmentSpec('crop2,flip,views4')`) it runs once per image and view, its
+   * logits cached by the KD run.
    * Hard labels a baseline takes from the teacher and label smoothing's matched ε come from the
    * un-augmented images. A teacher trained here (or by `teacherStore`) keeps the training set's
    * default (none for Fashion-MNIST): it is shared by runs with and without augmentation, and
@@ -241,10 +243,10 @@ export interface ResolvedTripletConfig {
   /** Present only for a baseline run. */
   readonly baseline?: TripletBaseline;
   /**
-   * The students' augmentation, every field set; present only when it differs from the training
-   * set's `defaultAugment`, so configs without it keep their hashes.
+   * The students' augmentation, crop and flip set (`views` only when given); present only when it
+   * differs from the training set's `defaultAugment`, so configs without it keep their hashes.
    */
-  readonly augment?: Required<AugmentOptions>;
+  readonly augment?: ResolvedAugment;
   readonly seed: number;
   readonly teacherSeed: number;
   readonly labelFraction: number;

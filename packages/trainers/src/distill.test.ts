@@ -1,3 +1,4 @@
+import { batches } from '@kdkit/datasets';
 import { isKdkitError } from '@kdkit/engine';
 import { type DistillationLoss, getLoss, type LossContext } from '@kdkit/losses';
 import { describeBackends, expectNoLeaks } from '@kdkit/test-utils';
@@ -8,6 +9,7 @@ import { checkpoint } from './callbacks/checkpoint.js';
 import { memoryCheckpointStore } from './checkpoint-store.js';
 import { distill } from './distill.js';
 import { evaluate } from './evaluate.js';
+import { layersTeacher, type Teacher } from './teacher.js';
 import { TeacherCache } from './teacher-cache.js';
 
 /** KL(teacher ‖ student) at T = 1, plus the batch's mean student logit (to see the inputs). */
@@ -144,6 +146,90 @@ describeBackends(['cpu', 'wasm'], 'distill', () => {
     expect(keyed.teacherCache).toMatchObject({ hits: 0, misses: 32 });
     expect(keyed.history.map((h) => h.losses)).toEqual(auto.history.map((h) => h.losses));
     teacher.dispose();
+  });
+
+  it('augment.views: auto caches each view, so the teacher runs on each image once per view', async () => {
+    const model = tinyMlp(11);
+    const inner = layersTeacher(model);
+    const train = quadrantDataset(16, 1);
+    const augment = { cropPadding: 1, horizontalFlip: true, views: 2 };
+    const rowKey = (row: ArrayLike<number>) => Array.from(row, (v) => v.toFixed(6)).join(',');
+    const seen: string[] = [];
+    const counting: Teacher = {
+      ...inner,
+      logits: async (xs) => {
+        const rows = xs.dataSync();
+        for (let r = 0; r < xs.shape[0]; r++)
+          seen.push(rowKey(rows.subarray(r * 16, (r + 1) * 16)));
+        return inner.logits(xs);
+      },
+    };
+    const run = async (teacherCache: 'auto' | 'off') => {
+      const student = tinyMlp(3);
+      const result = await distill({
+        teacher: counting,
+        student,
+        train,
+        epochs: 4,
+        batchSize: 8,
+        loss: pureKl,
+        optimizer: 'sgd',
+        seed: 4,
+        augment,
+        teacherCache,
+      });
+      student.dispose();
+      return result;
+    };
+    const cached = await run('auto');
+    // The teacher saw exactly the two views of every image, once each (views 0 and 1 are what
+    // the batches of epochs 0 and 1 hold).
+    const views: string[] = [];
+    for (const epoch of [0, 1]) {
+      for (const b of batches(train, { batchSize: 8, seed: 4, epoch, augment })) {
+        const rows = b.xs.dataSync();
+        for (let r = 0; r < b.indices.length; r++)
+          views.push(rowKey(rows.subarray(r * 16, (r + 1) * 16)));
+        tf.dispose([b.xs, b.labels]);
+      }
+    }
+    expect([...seen].sort()).toEqual([...views].sort());
+    expect(cached.teacherCache).toMatchObject({
+      hits: 32,
+      misses: 32,
+      bytes: 2 * (16 * 3 * 4 + 16),
+    });
+    seen.length = 0;
+    const uncached = await run('off');
+    expect(seen.length).toBe(4 * 16);
+    expect(uncached.teacherCache).toBeUndefined();
+    // The cache changes no numbers: the losses of every epoch match the teacher-every-step run.
+    cached.history.forEach((epoch, e) => {
+      for (const [term, value] of Object.entries(epoch.losses)) {
+        expect(value).toBeCloseTo(uncached.history[e]?.losses[term] ?? Number.NaN, 6);
+      }
+    });
+    model.dispose();
+  });
+
+  it('augment.views: a shared cache must hold every view', async () => {
+    const teacher = tinyMlp(11);
+    const student = tinyMlp(3);
+    const train = quadrantDataset(16, 1);
+    const options = { teacher, student, train, epochs: 1, batchSize: 8, loss: pureKl };
+    const augment = { horizontalFlip: true, views: 3 };
+    await expect(
+      distill({ ...options, augment, teacherCache: new TeacherCache(16, 3, { views: 2 }) }),
+    ).rejects.toThrow(
+      "distill: 'teacherCache' holds 2 augmentation key(s), but 'augment.views' is 3: each epoch would drop a view before it is reused; build it with new TeacherCache(16, 3, { views: 3 })",
+    );
+    const shared = new TeacherCache(16, 3, { views: 3 });
+    await distill({ ...options, augment, teacherCache: shared });
+    expect([shared.hits, shared.misses]).toEqual([0, 16]);
+    await expect(
+      distill({ ...options, augment: { horizontalFlip: true, views: 0 } }),
+    ).rejects.toThrow(/distill: 'augment.views' must be a positive integer/);
+    disposeModels(teacher, student);
   });
 
   it('multi-teacher: the loss gets every teacher in teachers', async () => {
@@ -283,6 +369,17 @@ describeBackends(['cpu', 'wasm'], 'distill', () => {
         }),
       );
     }
+    // Cached augmented views: epochs 3 and 4 are served from the cache.
+    await expectNoLeaks(() =>
+      distill({
+        teacher,
+        student,
+        train,
+        epochs: 4,
+        batchSize: 8,
+        augment: { cropPadding: 1, horizontalFlip: true, views: 2 },
+      }),
+    );
     disposeModels(teacher, student);
   });
 });

@@ -1,4 +1,4 @@
-import type { Batch } from '@kdkit/datasets';
+import { type Batch, resolveAugment } from '@kdkit/datasets';
 import { KdkitError } from '@kdkit/engine';
 import type { DistillationLoss } from '@kdkit/losses';
 import { withFeatures } from '@kdkit/models';
@@ -22,11 +22,15 @@ import type { CommonTrainOptions } from './train-options.js';
 import type { TrainResult } from './types.js';
 
 /**
- * `'auto'`: cache teacher logits by dataset index, except for augmented batches or a feature
- * loss (then the teacher runs every step). `'off'`: never cache. `{ topK }`: always cache (keyed by
+ * `'auto'`: cache teacher logits by dataset index (and augmentation key), except with a feature
+ * loss, or for augmented batches whose augmentation has no finite `views` (a fresh augmentation
+ * every epoch is never seen twice): then the teacher runs every step. With `augment.views: V` the
+ * cache keeps the logits of all V views (`size × classes × V` floats), so the teacher runs on
+ * each image V times in all. `'off'`: never cache. `{ topK }`: always cache (keyed by
  * augmentation key too), optionally keeping only the top-k logits.
  * A `TeacherCache` (one per teacher): behaves like `'auto'` but uses, and fills, the caller's
- * cache, so runs that share the same teacher and training set (a sweep) pay for the teacher once.
+ * cache, so runs that share the same teacher and training set (a sweep) pay for the teacher once;
+ * with `augment.views: V` it must hold V keys (`new TeacherCache(size, classes, { views: V })`).
  */
 export type TeacherCacheMode =
   | 'auto'
@@ -78,7 +82,9 @@ interface TeacherOutput {
  * training mode, one gradient step of `loss.compute(ctx)` per batch.
  *
  * Teacher cache: with `teacherCache: 'auto'` each teacher's logits are computed once per sample
- * (epoch 1) and served from a Float32Array keyed by dataset index afterwards. Feature maps are
+ * (epoch 1) and served from a Float32Array keyed by dataset index afterwards; with augmentation
+ * they are cached only when it has finite `views` (datasets' `AugmentOptions.views: V`: once per
+ * sample and view, in epochs 1…V, as in FKD, Shen & Xing 2022). Feature maps are
  * not cached (they are 100–1000× larger than logits): with a loss that `needsFeatures`, the
  * teacher runs every step and single-output models are wrapped with `withFeatures` (see `taps`).
  *
@@ -137,7 +143,10 @@ export async function distill(options: DistillOptions): Promise<DistillResult> {
 
   const requested = options.teacherCache ?? 'auto';
   const classes = signatureOf(student).classes ?? train.numClasses;
-  const given = sharedCaches(where, requested, teachers.length, train.size, classes);
+  const augment = resolveAugment(where, train, options.augment);
+  // Only a finite number of views repeats augmented samples, which 'auto' then caches.
+  const views = augment === undefined ? 1 : augment.views;
+  const given = sharedCaches(where, requested, teachers.length, train.size, classes, views);
   const mode = given
     ? 'auto'
     : (requested as Exclude<TeacherCacheMode, TeacherCache | readonly TeacherCache[]>);
@@ -146,7 +155,11 @@ export async function distill(options: DistillOptions): Promise<DistillResult> {
     ? []
     : (given ??
       teachers.map(
-        () => new TeacherCache(train.size, classes, typeof mode === 'object' ? mode : {}),
+        () =>
+          new TeacherCache(train.size, classes, {
+            ...(typeof mode === 'object' ? mode : {}),
+            views: views ?? 1,
+          }),
       ));
 
   const teacherForward = (teacher: tfl.LayersModel, batch: Batch): TeacherOutput =>
@@ -159,8 +172,8 @@ export async function distill(options: DistillOptions): Promise<DistillResult> {
     Promise.all(
       teacherNets.map(async (teacher, i) => {
         const key = batch.augmentationKey ?? '';
-        // 'auto' never caches augmented batches (their key changes every epoch: no reuse).
-        const cache = mode === 'auto' && key !== '' ? undefined : caches[i];
+        // 'auto' skips augmented batches without views (their key changes every epoch: no reuse).
+        const cache = mode === 'auto' && views === undefined ? undefined : caches[i];
         const hit = cache?.lookup(batch.indices, key);
         if (hit) return { logits: hit, features: [] };
         const { logits, features } = isTeacher(teacher)
@@ -261,13 +274,17 @@ export async function distill(options: DistillOptions): Promise<DistillResult> {
   }
 }
 
-/** The caller's caches when `teacherCache` holds some, checked against the teachers and data. */
+/**
+ * The caller's caches when `teacherCache` holds some, checked against the teachers, the data and
+ * the augmentation's `views` (undefined: unlimited, augmented batches aren't cached).
+ */
 function sharedCaches(
   where: string,
   mode: TeacherCacheMode,
   teachers: number,
   size: number,
   classes: number,
+  views: number | undefined,
 ): readonly TeacherCache[] | undefined {
   const given = mode instanceof TeacherCache ? [mode] : Array.isArray(mode) ? mode : undefined;
   if (!given) return undefined;
@@ -282,6 +299,12 @@ function sharedCaches(
       throw new KdkitError(
         'SHAPE_MISMATCH',
         `${where}: 'teacherCache' was built for ${cache.size} samples × ${cache.classes} classes, but the training set has ${size} samples and the student ${classes} classes`,
+      );
+    }
+    if (views !== undefined && cache.views < views) {
+      throw new KdkitError(
+        'INVALID_ARGUMENT',
+        `${where}: 'teacherCache' holds ${cache.views} augmentation key(s), but 'augment.views' is ${views}: each epoch would drop a view before it is reused; build it with new TeacherCache(${size}, ${classes}, { views: ${views} })`,
       );
     }
   }

@@ -21,6 +21,18 @@ describe('augmentProtocol', () => {
     });
     expect(flipOnly).toMatch(/^Augmentation `flip` \(flip left-right with probability ½\)/);
     expect(flipOnly).toContain('(scratch, KD)');
+    const viewed = augmentProtocol({
+      ...quickQuality(),
+      augment: { cropPadding: 2, horizontalFlip: true, views: 4 },
+    });
+    expect(viewed).toMatch(
+      /^Augmentation `crop2,flip,views4` \(zero-pad by 2 px .*, 4 fixed views per image, epoch e reusing view e mod 4\)/,
+    );
+    expect(viewed).toContain('depends on the seed, view and image only');
+    expect(viewed).toContain(
+      'the KD teacher runs once per image and view and its logits are cached',
+    );
+    expect(text).toContain('depends on the seed, epoch and image only');
   });
 });
 

@@ -152,7 +152,7 @@ function setupBlocks(record: BenchRecord): Block[] {
         `Students: ${q.studentEpochs} epochs, same init seed and batch order for scratch and KD. ` +
         `${augmentProtocol(q)} ` +
         `${q.optimizer === 'adam' ? 'Adam' : q.optimizer} lr ${q.learningRate}, ${q.lrSchedule} schedule, batch ${q.batchSize}. ` +
-        `${q.losses ? `Losses: ${q.losses.map((l) => l.loss).join(', ')}, each with its own small grid of options, same teacher, student and budget. ` : `KD loss: Hinton, total = α·T²·soft + (1 − α)·hard, ${q.augment ? 'teacher run on each augmented batch' : 'teacher logits cached'}. `}` +
+        `${q.losses ? `Losses: ${q.losses.map((l) => l.loss).join(', ')}, each with its own small grid of options, same teacher, student and budget. ` : `KD loss: Hinton, total = α·T²·soft + (1 − α)·hard, ${kdTeacherOutputs(q)}. `}` +
         `Seeds ${q.seeds.join(', ')}; ${
           q.kdSettings
             ? `(T, α) ∈ {${kdGrid(q)
@@ -182,6 +182,14 @@ function setupBlocks(record: BenchRecord): Block[] {
   return blocks;
 }
 
+/** Where the KD student's teacher logits come from, for the protocol paragraph. */
+function kdTeacherOutputs(q: QualitySettings): string {
+  if (!q.augment) return 'teacher logits cached';
+  return q.augment.views === undefined
+    ? 'teacher run on each augmented batch'
+    : `teacher logits cached per image and view (${q.augment.views} views)`;
+}
+
 /** The students' augmentation, for the report's protocol paragraph. */
 export function augmentProtocol(q: QualitySettings): string {
   const a = q.augment;
@@ -191,11 +199,16 @@ export function augmentProtocol(q: QualitySettings): string {
       ? [`zero-pad by ${a.cropPadding} px and crop back at a random offset`]
       : []),
     ...(a.horizontalFlip ? ['flip left-right with probability ½'] : []),
+    ...(a.views !== undefined
+      ? [`${a.views} fixed views per image, epoch e reusing view e mod ${a.views}`]
+      : []),
   ].join(', ');
   return (
     `Augmentation \`${formatAugmentSpec(a)}\` (${what}) of every student's training batches (scratch, KD${q.baselines?.length ? ', baselines' : ''}): ` +
-    `each image's draw depends on the seed, epoch and image only, so with every label scratch and KD see the same augmented images; ` +
-    `the KD teacher runs on each augmented batch (Hinton's jitter), and teachers trained here get none.`
+    `each image's draw depends on the seed, ${a.views === undefined ? 'epoch' : 'view'} and image only, so with every label scratch and KD see the same augmented images; ` +
+    (a.views === undefined
+      ? `the KD teacher runs on each augmented batch (Hinton's jitter), and teachers trained here get none.`
+      : `the KD teacher runs once per image and view and its logits are cached (FKD, Shen & Xing 2022), and teachers trained here get none.`)
   );
 }
 
