@@ -342,8 +342,21 @@ export async function runQualitySuite(options: {
       const shippedKey = isPretrainedTeacher(pair.teacher)
         ? (teacher?.storeKey ?? (await pretrainedPairTeacherKey(pair.teacher, train)))
         : undefined;
-      // Every KD run with this teacher distils it on the same images.
+      // Every KD run with this teacher distils it on the same images; with augmentation views, the
+      // runs of one seed share the same augmented views.
       const teacherLogits = new TeacherCache(train.size, train.numClasses);
+      const views = settings.augment?.views;
+      const viewLogits = new Map<number, TeacherCache>();
+      const logitsFor = (seed: number): TeacherCache | undefined => {
+        if (!settings.augment) return teacherLogits;
+        if (views === undefined) return undefined;
+        let cache = viewLogits.get(seed);
+        if (!cache) {
+          cache = new TeacherCache(train.size, train.numClasses, { views });
+          viewLogits.set(seed, cache);
+        }
+        return cache;
+      };
       try {
         for (const regime of regimes) {
           for (const seed of settings.seeds) {
@@ -353,6 +366,7 @@ export async function runQualitySuite(options: {
               const scratchRow = scratchRows.get(scratchKey);
               done++;
               const where = `${regime.name} · teacher ${teacherSeed} · seed ${seed} · ${method.label}`;
+              const sharedLogits = logitsFor(seed);
               const config: TripletConfig = {
                 // A shipped teacher is named with its weights' hash, so other weights' runs aren't reused.
                 teacher: shippedKey ? `${pair.teacher}@${shippedKey}` : pair.teacher,
@@ -377,7 +391,7 @@ export async function runQualitySuite(options: {
                 teacherSeed,
                 labelFraction: regime.labelFraction,
                 ...(teacher ? { teacherModel: teacher.model } : {}),
-                teacherLogits,
+                ...(sharedLogits ? { teacherLogits: sharedLogits } : {}),
                 reuse: {
                   ...(teacherRow ? { teacher: teacherRow } : {}),
                   ...(scratchRow ? { scratch: scratchRow } : {}),

@@ -259,22 +259,43 @@ describeBackends(['wasm'], 'runTriplet', () => {
         return wrapped.logits(xs);
       },
     };
-    const teacherLogits = new TeacherCache(train.size, train.numClasses);
     const augment = { cropPadding: 2, horizontalFlip: true, views: 2 };
+    const teacherLogits = new TeacherCache(train.size, train.numClasses, { views: 2 });
+    const options = {
+      onPhase: (p: TripletPhase) => {
+        phase = p;
+      },
+    };
     try {
       const result = await runTriplet(
         { ...tiny(), studentEpochs: 3, teacherModel: teacher, augment, teacherLogits },
-        {
-          onPhase: (p) => {
-            phase = p;
-          },
-        },
+        options,
       );
       // 3 epochs over 2 views: the third epoch repeats view 0 from the cache.
       expect(distillRows).toBe(2 * train.size);
-      expect(teacherLogits.hits + teacherLogits.misses).toBe(0);
       expect(result.config.augment).toEqual(augment);
       expect(result.configHash).toBe(tripletConfigHash(result.config));
+      // Another setting with the same seed shares the views: the teacher does not run again.
+      await runTriplet(
+        {
+          ...tiny(),
+          studentEpochs: 3,
+          teacherModel: teacher,
+          augment,
+          teacherLogits,
+          temperature: 2,
+        },
+        options,
+      );
+      expect(distillRows).toBe(2 * train.size);
+      // A shared cache without room for the views is refused, naming the fix.
+      const error = await runTriplet({
+        ...tiny(),
+        teacherModel: teacher,
+        augment,
+        teacherLogits: new TeacherCache(train.size, train.numClasses),
+      }).catch((e: unknown) => e);
+      expect(String(error)).toContain('views');
     } finally {
       model.dispose();
     }

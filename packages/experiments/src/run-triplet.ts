@@ -331,16 +331,14 @@ export async function runTriplet(
       ...recipe,
       ...(resolved.augment ? { augment: resolved.augment } : {}),
     };
-    // Augmented batches need the teacher's logits on the augmented images, which a shared cache
-    // of un-augmented logits doesn't hold: the teacher then runs on every batch, or with finite
-    // views once per image and view, into distill's own cache ('auto').
+    // Augmented batches need the teacher's logits on the augmented images: without views the
+    // teacher runs on every batch; with finite views once per image and view, into the shared
+    // cache (which must then hold the views) or distill's own.
     const augmentation = resolveAugment('runTriplet', train, resolved.augment);
     const kdCache =
-      augmentation === undefined
-        ? (config.teacherLogits ?? 'auto')
-        : augmentation.views === undefined
-          ? 'off'
-          : 'auto';
+      augmentation !== undefined && augmentation.views === undefined
+        ? 'off'
+        : (config.teacherLogits ?? 'auto');
 
     const scratchRow =
       config.reuse?.scratch ??

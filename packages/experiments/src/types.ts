@@ -99,7 +99,7 @@ export interface TripletConfig {
    * student trains on the labelled subset, re-indexed, so its draws differ). The KD student's
    * teacher runs on each augmented batch: `teacherLogits` (un-augmented) is not used then; with
    * `views: V` (`parseAugmentSpec('crop2,flip,views4')`) it runs once per image and view, its
-   * logits cached by the KD run.
+   * logits cached in `teacherLogits` (built with `{ views: V }`) or by the KD run.
    * Hard labels a baseline takes from the teacher and label smoothing's matched ε come from the
    * un-augmented images. A teacher trained here (or by `teacherStore`) keeps the training set's
    * default (none for Fashion-MNIST): it is shared by runs with and without augmentation, and
@@ -140,8 +140,9 @@ export interface TripletConfig {
   /**
    * The teacher's logits on `train`, shared by triplets with the same teacher and training set
    * (a sweep over T, α, seeds or label fractions): filled by the first KD run, read by the rest.
-   * Not used when the students' batches are augmented (`augment`): the teacher then runs on each
-   * augmented batch.
+   * Not used when the students' batches are augmented without `views` (the teacher then runs on
+   * each augmented batch). With `augment.views: V` it is keyed by augmentation (seed and view), so
+   * share one built with `{ views: V }` among the triplets of one seed.
    */
   readonly teacherLogits?: TeacherCache;
   /**
