@@ -13,17 +13,27 @@ export const ISOLATION_HEADERS = {
   'Cross-Origin-Resource-Policy': 'same-origin',
 } as const;
 
-/** Shipped teachers: one directory per teacher; KDKIT_PRETRAINED_DIR points elsewhere. */
-const weightsDir =
+/**
+ * Shipped teachers: @kdkit/pretrained's manifest.json and weights/, or another folder laid out
+ * the same way (KDKIT_PRETRAINED_DIR).
+ */
+const pretrainedDir =
   process.env['KDKIT_PRETRAINED_DIR'] ??
-  fileURLToPath(new URL('../../packages/pretrained/weights/', import.meta.url));
+  fileURLToPath(new URL('../../packages/pretrained/', import.meta.url));
 
 export default defineConfig({
   // Relative asset URLs: the site works from any sub-path (GitHub Pages, a file server).
   base: './',
   // Workspace packages are bundled from their TypeScript sources: no package build needed first.
-  resolve: { conditions: ['@kdkit/source', ...defaultClientConditions] },
-  plugins: [refuseNodeBuiltins(), pretrainedTeachers(weightsDir)],
+  resolve: {
+    conditions: ['@kdkit/source', ...defaultClientConditions],
+    // ONNX teachers run on onnxruntime-web's CPU (wasm) build: its default entry carries the
+    // WebGPU/WebNN build, twice the wasm binary, which the page does not use.
+    alias: [{ find: /^onnxruntime-web$/, replacement: 'onnxruntime-web/wasm' }],
+  },
+  // Pre-bundling would move onnxruntime-web away from the wasm file it locates by import.meta.url.
+  optimizeDeps: { exclude: ['onnxruntime-web'] },
+  plugins: [refuseNodeBuiltins(), pretrainedTeachers(pretrainedDir)],
   build: {
     target: 'es2022',
     outDir: 'dist',

@@ -1,83 +1,83 @@
-// Serves (dev) and copies (build) the pretrained teachers of packages/pretrained/weights/<id>/
-// under pretrained/<id>/, with pretrained/manifest.json listing them for the page.
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { extname, join } from 'node:path';
+// Serves (dev) and copies (build) @kdkit/pretrained's own manifest.json and the weight files it
+// lists, under pretrained/ (pretrained/manifest.json, pretrained/weights/<id>/…): the page loads
+// them with @kdkit/pretrained's pretrained(), which checks every file's SHA-256.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { PretrainedManifest } from '@kdkit/pretrained';
 import type { Plugin } from 'vite';
-import type { PretrainedManifest, PretrainedTeacher } from '../src/manifest.js';
+import { PRETRAINED_BASE } from '../src/paths.js';
 
-const MANIFEST = 'pretrained/manifest.json';
+const NONE: PretrainedManifest = { format: 'kdkit-pretrained/1', teachers: [] };
 
-function describe(dir: string, id: string): PretrainedTeacher | undefined {
-  const files = readdirSync(join(dir, id));
-  const bytes = files.reduce((sum, name) => sum + statSync(join(dir, id, name)).size, 0);
-  if (files.includes('model.json')) {
-    const json = JSON.parse(readFileSync(join(dir, id, 'model.json'), 'utf8')) as {
-      userDefinedMetadata?: { kdkit?: Record<string, unknown> };
-    };
-    const meta = json.userDefinedMetadata?.kdkit ?? {};
-    return {
-      id,
-      format: 'tfjs',
-      path: `pretrained/${id}/model.json`,
-      bytes,
-      ...(typeof meta['zooName'] === 'string' ? { model: meta['zooName'] } : {}),
-      ...(typeof meta['dataset'] === 'string' ? { dataset: meta['dataset'] } : {}),
-      ...(typeof meta['accuracy'] === 'number' ? { accuracy: meta['accuracy'] } : {}),
-    };
+export interface ShippedTeachers {
+  /** manifest.json as served: the package's own bytes, or an empty manifest when it has none. */
+  readonly manifest: Uint8Array;
+  /** Paths (under the package folder) of every weight file the manifest lists. */
+  readonly files: readonly string[];
+}
+
+/**
+ * What to publish from `dir`, a folder laid out like @kdkit/pretrained (manifest.json,
+ * weights/): its manifest as it is and the files it lists. Contents are not checked here; the
+ * page checks each file's SHA-256 when it loads a teacher.
+ */
+export function shippedTeachers(dir: string): ShippedTeachers {
+  const path = join(dir, 'manifest.json');
+  if (!existsSync(path)) {
+    return { manifest: new TextEncoder().encode(JSON.stringify(NONE)), files: [] };
   }
-  const onnx = files.find((name) => extname(name) === '.onnx');
-  return onnx ? { id, format: 'onnx', path: `pretrained/${id}/${onnx}`, bytes } : undefined;
+  const manifest = readFileSync(path);
+  let parsed: Partial<PretrainedManifest>;
+  try {
+    parsed = JSON.parse(manifest.toString('utf8')) as Partial<PretrainedManifest>;
+  } catch (error) {
+    throw new Error(`pretrained teachers: ${path} is not valid JSON`, { cause: error });
+  }
+  const files = (parsed.teachers ?? []).flatMap((t) => t.files.map((f) => `weights/${f.path}`));
+  for (const file of files) {
+    if (!existsSync(join(dir, file))) {
+      throw new Error(
+        `pretrained teachers: ${path} lists ${file}, which is missing from ${dir}; publish the teacher again (pnpm --filter @kdkit/pretrained publish-teacher)`,
+      );
+    }
+  }
+  return { manifest: new Uint8Array(manifest), files };
 }
 
-/** The teachers found in `dir` (one subdirectory each); none when `dir` does not exist yet. */
-export function readPretrainedManifest(dir: string): PretrainedManifest {
-  if (!existsSync(dir)) return { teachers: [] };
-  const ids = readdirSync(dir).filter((name) => statSync(join(dir, name)).isDirectory());
-  const teachers = ids
-    .sort()
-    .map((id) => describe(dir, id))
-    .filter((t): t is PretrainedTeacher => t !== undefined);
-  return { teachers };
-}
-
-/** A Vite plugin publishing the pretrained teachers in `dir` as static assets. */
+/** A Vite plugin publishing the pretrained teachers of `dir` under {@link PRETRAINED_BASE}. */
 export function pretrainedTeachers(dir: string): Plugin {
   return {
     name: 'kdkit-pretrained-teachers',
     configureServer(server) {
       server.middlewares.use((req, res, next) => {
-        const url = (req.url ?? '').split('?')[0] ?? '';
-        if (url === `/${MANIFEST}`) {
+        const url = decodeURIComponent((req.url ?? '').split('?')[0] ?? '');
+        if (!url.startsWith(`/${PRETRAINED_BASE}`)) return next();
+        const path = url.slice(PRETRAINED_BASE.length + 1);
+        const shipped = shippedTeachers(dir);
+        if (path === 'manifest.json') {
           res.setHeader('Content-Type', 'application/json');
-          res.end(JSON.stringify(readPretrainedManifest(dir)));
+          res.end(shipped.manifest);
           return;
         }
-        const match = /^\/pretrained\/([\w.-]+)\/([\w.-]+)$/.exec(url);
-        const file = match ? join(dir, match[1] ?? '', match[2] ?? '') : undefined;
-        if (!file || !existsSync(file)) return next();
-        res.setHeader(
-          'Content-Type',
-          file.endsWith('.json') ? 'application/json' : 'application/octet-stream',
-        );
-        res.end(readFileSync(file));
+        if (!shipped.files.includes(path)) return next();
+        res.setHeader('Content-Type', 'application/octet-stream');
+        res.end(readFileSync(join(dir, path)));
       });
     },
     generateBundle() {
-      const manifest = readPretrainedManifest(dir);
-      for (const teacher of manifest.teachers) {
-        for (const name of readdirSync(join(dir, teacher.id))) {
-          this.emitFile({
-            type: 'asset',
-            fileName: `pretrained/${teacher.id}/${name}`,
-            source: readFileSync(join(dir, teacher.id, name)),
-          });
-        }
-      }
+      const { manifest, files } = shippedTeachers(dir);
       this.emitFile({
         type: 'asset',
-        fileName: MANIFEST,
-        source: JSON.stringify(manifest, null, 2),
+        fileName: `${PRETRAINED_BASE}manifest.json`,
+        source: manifest,
       });
+      for (const file of files) {
+        this.emitFile({
+          type: 'asset',
+          fileName: `${PRETRAINED_BASE}${file}`,
+          source: readFileSync(join(dir, file)),
+        });
+      }
     },
   };
 }

@@ -29,14 +29,14 @@ function newestMtime(path) {
   return newest;
 }
 
-/** Inputs of the bundle: the app and every package's sources, assets and pretrained weights. */
+/** Inputs of the bundle: the app and every package's sources, assets and pretrained teachers. */
 function sourcesMtime() {
   const app = ['index.html', 'vite.config.ts', 'package.json', 'src', 'build', 'public'].map((p) =>
     newestMtime(join(WEB_ROOT, p)),
   );
   const packagesDir = join(REPO_ROOT, 'packages');
   const packages = readdirSync(packagesDir).flatMap((name) =>
-    ['src', 'assets', 'package.json', 'weights'].map((p) =>
+    ['src', 'assets', 'package.json', 'manifest.json', 'weights'].map((p) =>
       newestMtime(join(packagesDir, name, p)),
     ),
   );

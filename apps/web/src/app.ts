@@ -2,6 +2,7 @@
 import { fetchFashionMnistMini, type ImageDataset, type Split } from '@kdkit/datasets';
 import type { TripletPhase, TripletRole } from '@kdkit/experiments';
 import { listModels } from '@kdkit/models';
+import { listPretrained, type PretrainedEntry } from '@kdkit/pretrained';
 import * as tf from '@tensorflow/tfjs-core';
 import testImages from '../../../packages/datasets/assets/t10k-images-idx3-ubyte.gz?url';
 import testLabels from '../../../packages/datasets/assets/t10k-labels-idx1-ubyte.gz?url';
@@ -9,8 +10,9 @@ import trainImages from '../../../packages/datasets/assets/train-images-idx3-uby
 import trainLabels from '../../../packages/datasets/assets/train-labels-idx1-ubyte.gz?url';
 import { isolationNote, type PageBackend, startBackend } from './backend.js';
 import { LineChart } from './chart.js';
-import { fetchManifest, type PretrainedManifest } from './manifest.js';
+import { PRETRAINED_BASE } from './paths.js';
 import {
+  count,
   type PageError,
   type PageResult,
   pageResult,
@@ -25,7 +27,23 @@ import {
   settingsToQuery,
   validateSettings,
 } from './settings.js';
-import { type LoadedTeacher, loadPretrainedTeacher, loadUploadedTeacher } from './teachers.js';
+import {
+  type LoadedTeacher,
+  loadPretrainedTeacher,
+  loadUploadedTeacher,
+  type UploadedTeacher,
+} from './teachers.js';
+
+/** The mini set is drawn from Fashion-MNIST: teachers shipped for the full set serve it. */
+const TEACHER_DATASET = 'fashion-mnist';
+/** Where the site serves @kdkit/pretrained's files (see build/pretrained-teachers.ts). */
+const pretrainedBase = () => new URL(PRETRAINED_BASE, document.baseURI);
+
+/** The shipped teachers the page can use (SHA-256 checked when one is loaded). */
+async function shippedTeachers(): Promise<PretrainedEntry[]> {
+  const entries = await listPretrained({ baseUrl: pretrainedBase() });
+  return entries.filter((t) => t.dataset === TEACHER_DATASET);
+}
 
 /** The Fashion-MNIST mini set's files, emitted by Vite as hashed assets. */
 const MINI_SET_FILES = {
@@ -79,6 +97,8 @@ class Page {
   private readonly downloadButton = $<HTMLButtonElement>('#download');
   private readonly resultBox = $<HTMLDivElement>('#result');
   private readonly teacherStatus = $<HTMLParagraphElement>('#teacher-status');
+  /** Locked during a run: a new upload would free the teacher the run is using. */
+  private readonly teacherFieldset = $<HTMLFieldSetElement>('#teacher-fieldset');
   private readonly lossChart = new LineChart({
     title: 'training loss (log scale; KD: α·T²·soft + (1 − α)·hard)',
     xLabel: "epochs (each run scaled to the students' epochs)",
@@ -102,8 +122,10 @@ class Page {
   });
   private backend: PageBackend | undefined;
   private data: { train: ImageDataset; test: ImageDataset } | undefined;
-  private manifest: PretrainedManifest = { teachers: [] };
-  private uploaded: LoadedTeacher | undefined;
+  private shipped: PretrainedEntry[] = [];
+  private uploaded: UploadedTeacher | undefined;
+  /** Counts uploads: a later pick (or a changed ONNX layout or range) supersedes a running check. */
+  private uploads = 0;
   private readonly pretrainedCache = new Map<string, LoadedTeacher>();
   private kdStudent: tf.io.ModelArtifacts | undefined;
   private running = false;
@@ -120,13 +142,13 @@ class Page {
     }
     try {
       await this.useBackend(settings);
-      const [train, test, manifest] = await Promise.all([
+      const [train, test, shipped] = await Promise.all([
         loadMiniSet('train'),
         loadMiniSet('test'),
-        fetchManifest(),
+        shippedTeachers(),
       ]);
       this.data = { train, test };
-      this.manifest = manifest;
+      this.shipped = shipped;
       this.fillForm(settings);
       this.status.textContent = `ready: ${train.size.toLocaleString('en-US')} training and ${test.size.toLocaleString('en-US')} test images`;
     } catch (error) {
@@ -137,7 +159,16 @@ class Page {
       event.preventDefault();
       void this.run();
     });
-    $<HTMLInputElement>('#teacher-file').addEventListener('change', () => void this.upload());
+    const file = $<HTMLInputElement>('#teacher-file');
+    file.addEventListener('change', () => void this.upload());
+    // An ONNX teacher is built with the layout and pixel range: changing them checks it again.
+    for (const name of ['teacherLayout', 'teacherInputMin', 'teacherInputMax']) {
+      $(`[name=${name}]`).addEventListener('change', () => {
+        if ([...(file.files ?? [])].some((f) => f.name.toLowerCase().endsWith('.onnx'))) {
+          void this.upload();
+        }
+      });
+    }
     this.downloadButton.addEventListener('click', () => void this.download());
     this.runButton.disabled = false;
     if (settings.autorun) await this.run(settings);
@@ -169,17 +200,17 @@ class Page {
     );
     const pretrained = select('pretrained');
     pretrained.replaceChildren(
-      ...this.manifest.teachers.map((t) =>
+      ...this.shipped.map((t) =>
         option(
           t.id,
-          `${t.id}${t.accuracy === undefined ? '' : ` (${percent(t.accuracy)} on ${t.dataset ?? 'its'} test set)`}`,
+          `${t.model} (${count(t.params)} params, ${percent(t.testAccuracy)} on the ${t.dataset} test set)`,
         ),
       ),
     );
     const hint = $<HTMLParagraphElement>('#pretrained-hint');
     const radio = (value: string) =>
       this.form.querySelector<HTMLInputElement>(`input[name=teacher][value=${value}]`);
-    if (this.manifest.teachers.length === 0) {
+    if (this.shipped.length === 0) {
       pretrained.disabled = true;
       const pretrainedRadio = radio('pretrained');
       if (pretrainedRadio) pretrainedRadio.disabled = true;
@@ -190,6 +221,7 @@ class Page {
     if (chosen) chosen.checked = true;
     if (settings.pretrained) pretrained.value = settings.pretrained;
     select('teacherModel').value = settings.teacherModel;
+    select('teacherLayout').value = settings.teacherLayout;
     select('student').value = settings.student;
     select('backend').value = settings.backend;
     for (const key of [
@@ -198,6 +230,8 @@ class Page {
       'temperature',
       'alpha',
       'labelFraction',
+      'teacherInputMin',
+      'teacherInputMax',
     ] as const) {
       input(key).value = String(settings[key]);
     }
@@ -215,6 +249,9 @@ class Page {
       ...(text('pretrained') ? { pretrained: text('pretrained') } : {}),
       teacherModel: text('teacherModel'),
       teacherEpochs: num('teacherEpochs'),
+      teacherLayout: text('teacherLayout') as PageSettings['teacherLayout'],
+      teacherInputMin: num('teacherInputMin'),
+      teacherInputMax: num('teacherInputMax'),
       student: text('student'),
       epochs: num('epochs'),
       temperature: num('temperature'),
@@ -228,16 +265,27 @@ class Page {
     const input = $<HTMLInputElement>('#teacher-file');
     const files = [...(input.files ?? [])];
     if (files.length === 0 || !this.data) return;
+    const upload = ++this.uploads;
     this.clearError();
-    this.uploaded?.model.dispose();
+    this.uploaded?.dispose();
     this.uploaded = undefined;
     this.teacherStatus.textContent = `checking ${files.map((f) => f.name).join(', ')}…`;
     try {
-      this.uploaded = await loadUploadedTeacher(files, this.data.test);
+      const settings = this.readSettings();
+      const uploaded = await loadUploadedTeacher(files, this.data.test, {
+        layout: settings.teacherLayout,
+        input: { scale: [settings.teacherInputMin, settings.teacherInputMax] },
+      });
+      if (upload !== this.uploads) {
+        uploaded.dispose();
+        return;
+      }
+      this.uploaded = uploaded;
       const radio = this.form.querySelector<HTMLInputElement>('input[name=teacher][value=upload]');
       if (radio) radio.checked = true;
-      this.teacherStatus.textContent = `uploaded teacher ${this.uploaded.label}: ${percent(this.uploaded.accuracy)} on the test set`;
+      this.teacherStatus.textContent = `uploaded teacher ${uploaded.label}: ${percent(uploaded.accuracy)} on the test set`;
     } catch (error) {
+      if (upload !== this.uploads) return;
       this.teacherStatus.textContent = '';
       this.showError(error);
     }
@@ -246,10 +294,10 @@ class Page {
   /** Where the teacher comes from: `auto` is the first shipped teacher, else one trained here. */
   private teacherSource(settings: PageSettings): 'pretrained' | 'train' | 'upload' {
     if (settings.teacher !== 'auto') return settings.teacher;
-    return this.manifest.teachers.length > 0 ? 'pretrained' : 'train';
+    return this.shipped.length > 0 ? 'pretrained' : 'train';
   }
 
-  private async teacherPlan(settings: PageSettings, test: ImageDataset): Promise<TeacherPlan> {
+  private async teacherPlan(settings: PageSettings): Promise<TeacherPlan> {
     const source = this.teacherSource(settings);
     if (source === 'train') {
       return { kind: 'train', zooName: settings.teacherModel, epochs: settings.teacherEpochs };
@@ -257,25 +305,35 @@ class Page {
     if (source === 'upload') {
       if (!this.uploaded) {
         throw new Error(
-          'teacher: "upload" is selected but no valid teacher was uploaded; pick a model.json with its weight files first.',
+          'teacher: "upload" is selected but no valid teacher was uploaded; pick an .onnx file, or a model.json with its weight files, first.',
         );
       }
-      return { kind: 'model', model: this.uploaded.model, label: this.uploaded.label };
+      return this.plan(this.uploaded);
     }
-    const id = settings.pretrained ?? this.manifest.teachers[0]?.id;
-    const entry = this.manifest.teachers.find((t) => t.id === id);
+    const id = settings.pretrained ?? this.shipped[0]?.id;
+    const entry = this.shipped.find((t) => t.id === id);
     if (!entry) {
       throw new Error(
-        `teacher: no pretrained teacher '${id ?? ''}' in this build (shipped: ${this.manifest.teachers.map((t) => t.id).join(', ') || 'none'}).`,
+        `teacher: no pretrained teacher '${id ?? ''}' for ${TEACHER_DATASET} in this build (shipped: ${this.shipped.map((t) => t.id).join(', ') || 'none'}).`,
       );
     }
     let loaded = this.pretrainedCache.get(entry.id);
     if (!loaded) {
-      this.status.textContent = `loading the pretrained teacher ${entry.id} (${(entry.bytes / 1e6).toFixed(1)} MB)…`;
-      loaded = await loadPretrainedTeacher(entry, test);
+      const bytes = entry.files.reduce((sum, f) => sum + f.bytes, 0);
+      this.status.textContent = `loading the pretrained teacher ${entry.id} (${(bytes / 1e6).toFixed(1)} MB, SHA-256 checked)…`;
+      loaded = await loadPretrainedTeacher(entry, pretrainedBase());
       this.pretrainedCache.set(entry.id, loaded);
     }
-    return { kind: 'model', model: loaded.model, label: loaded.label };
+    return this.plan(loaded);
+  }
+
+  private plan(loaded: LoadedTeacher): TeacherPlan {
+    return {
+      kind: 'teacher',
+      teacher: loaded.teacher,
+      label: loaded.label,
+      ...(loaded.params === undefined ? {} : { params: loaded.params }),
+    };
   }
 
   async run(fromQuery?: PageSettings): Promise<void> {
@@ -288,6 +346,7 @@ class Page {
     const started = performance.now();
     try {
       const settings = fromQuery ?? this.readSettings();
+      this.teacherFieldset.disabled = true;
       if (!fromQuery) {
         const query = settingsToQuery(settings);
         history.replaceState(null, '', query ? `?${query}` : location.pathname);
@@ -297,7 +356,7 @@ class Page {
         settings.limit === undefined
           ? this.data
           : { ...this.data, train: await loadMiniSet('train', settings.limit) };
-      const teacher = await this.teacherPlan(settings, data.test);
+      const teacher = await this.teacherPlan(settings);
       this.lossChart.clear();
       this.accuracyChart.clear();
       $('#table').hidden = true;
@@ -350,6 +409,7 @@ class Page {
     } finally {
       this.running = false;
       this.runButton.disabled = false;
+      this.teacherFieldset.disabled = false;
     }
   }
 

@@ -8,14 +8,23 @@ import {
   type TripletResult,
   type TripletRole,
 } from '@kdkit/experiments';
-import type { BatchLogs, Callback } from '@kdkit/trainers';
+import type { BatchLogs, Callback, Teacher } from '@kdkit/trainers';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { PageSettings } from './settings.js';
 
-/** Where the teacher comes from: a loaded model (shipped or uploaded), or trained in the page. */
+/**
+ * Where the teacher comes from: a loaded one (shipped or uploaded: any trainers `Teacher`, tfjs
+ * or ONNX), or a zoo model trained in the page.
+ */
 export type TeacherPlan =
-  | { readonly kind: 'model'; readonly model: tfl.LayersModel; readonly label: string }
+  | {
+      readonly kind: 'teacher';
+      readonly teacher: Teacher;
+      readonly label: string;
+      /** For the table, when known. */
+      readonly params?: number;
+    }
   | { readonly kind: 'train'; readonly zooName: string; readonly epochs: number };
 
 export interface RunEvents {
@@ -91,8 +100,12 @@ export async function runDistillation(
       alpha: settings.alpha,
       labelFraction: settings.labelFraction,
       seed: settings.seed,
-      ...(teacher.kind === 'model'
-        ? { teacherModel: teacher.model, teacher: teacher.label }
+      ...(teacher.kind === 'teacher'
+        ? {
+            teacherModel: teacher.teacher,
+            teacher: teacher.label,
+            ...(teacher.params === undefined ? {} : { teacherParams: teacher.params }),
+          }
         : { teacher: teacher.zooName, teacherEpochs: teacher.epochs }),
     },
     {

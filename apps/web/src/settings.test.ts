@@ -17,6 +17,17 @@ describe('settingsFromQuery', () => {
     });
   });
 
+  it("reads an ONNX teacher's layout and pixel range (default NCHW in [0, 1])", () => {
+    expect(DEFAULT_SETTINGS).toMatchObject({
+      teacherLayout: 'nchw',
+      teacherInputMin: 0,
+      teacherInputMax: 1,
+    });
+    const s = settingsFromQuery('teacher=upload&teacherLayout=nhwc&teacherInputMin=-1');
+    expect(s).toMatchObject({ teacherLayout: 'nhwc', teacherInputMin: -1, teacherInputMax: 1 });
+    expect(settingsToQuery(s)).toBe('teacher=upload&teacherLayout=nhwc&teacherInputMin=-1');
+  });
+
   it('keeps the defaults for an empty query', () => {
     expect(settingsFromQuery('')).toEqual(DEFAULT_SETTINGS);
   });
@@ -29,6 +40,8 @@ describe('settingsFromQuery', () => {
     ['teacher=magic', "'teacher' must be one of 'auto', 'pretrained', 'train', 'upload'"],
     ['backend=metal', "'backend' must be one of 'auto', 'webgpu', 'webgl', 'wasm', 'cpu'"],
     ['threads=9', "'threads' must be in [1, 8], got 9"],
+    ['teacherLayout=nwhc', "'teacherLayout' must be one of 'nchw', 'nhwc'"],
+    ['teacherInputMax=high', "'teacherInputMax' must be a number, got 'high'"],
   ])('refuses %s, naming the setting', (query, text) => {
     expect(() => settingsFromQuery(query)).toThrow(text);
   });

@@ -5,10 +5,14 @@ import {
   assertPositive,
   KdkitError,
 } from '@kdkit/engine';
+import type { TeacherLayout } from '@kdkit/trainers';
 
 export const TEACHER_SOURCES = ['auto', 'pretrained', 'train', 'upload'] as const;
 /** `auto`: the first shipped teacher when the site has one, else train one in the page. */
 export type TeacherSource = (typeof TEACHER_SOURCES)[number];
+
+/** Input layouts of an uploaded ONNX teacher: PyTorch's NCHW (the default) or TensorFlow's NHWC. */
+export const TEACHER_LAYOUTS: readonly TeacherLayout[] = ['nchw', 'nhwc'];
 
 export const BACKEND_CHOICES = ['auto', 'webgpu', 'webgl', 'wasm', 'cpu'] as const;
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
@@ -21,6 +25,15 @@ export interface PageSettings {
   /** Zoo teacher trained in the page (with `teacher=train`). */
   readonly teacherModel: string;
   readonly teacherEpochs: number;
+  /** Input layout of an uploaded ONNX teacher. */
+  readonly teacherLayout: TeacherLayout;
+  /**
+   * Pixel range an uploaded ONNX teacher was trained on: the page's [0, 1] images are mapped
+   * linearly onto [teacherInputMin, teacherInputMax] (torchvision's Normalize(m, s) on one
+   * channel is [−m/s, (1 − m)/s]).
+   */
+  readonly teacherInputMin: number;
+  readonly teacherInputMax: number;
   readonly student: string;
   /** Epochs of each student. */
   readonly epochs: number;
@@ -46,6 +59,9 @@ export const DEFAULT_SETTINGS: PageSettings = {
   // A teacher the page trains in seconds; the shipped pretrained cnn-teacher is the strong one.
   teacherModel: 'mlp-1200',
   teacherEpochs: 3,
+  teacherLayout: 'nchw',
+  teacherInputMin: 0,
+  teacherInputMax: 1,
   student: 'cnn-student',
   epochs: 5,
   temperature: 4,
@@ -59,7 +75,13 @@ export const DEFAULT_SETTINGS: PageSettings = {
 
 const WHERE = 'page settings';
 const INTEGER_KEYS = ['teacherEpochs', 'epochs', 'batchSize', 'seed', 'limit', 'threads'] as const;
-const NUMBER_KEYS = ['temperature', 'alpha', 'labelFraction'] as const;
+const NUMBER_KEYS = [
+  'temperature',
+  'alpha',
+  'labelFraction',
+  'teacherInputMin',
+  'teacherInputMax',
+] as const;
 const KNOWN = new Set<string>([
   ...Object.keys(DEFAULT_SETTINGS),
   'pretrained',
@@ -84,6 +106,8 @@ function parseFlag(raw: string): boolean {
 export function validateSettings(settings: PageSettings): PageSettings {
   assertOneOf(WHERE, 'teacher', settings.teacher, TEACHER_SOURCES);
   assertOneOf(WHERE, 'backend', settings.backend, BACKEND_CHOICES);
+  // The pixel range is checked where it is used: onnxTeacher refuses a non-finite or empty one.
+  assertOneOf(WHERE, 'teacherLayout', settings.teacherLayout, TEACHER_LAYOUTS);
   assertInteger(WHERE, 'teacherEpochs', settings.teacherEpochs, 1);
   assertInteger(WHERE, 'epochs', settings.epochs, 1);
   assertInteger(WHERE, 'batchSize', settings.batchSize, 1);
