@@ -7,6 +7,7 @@ import {
 } from './load.js';
 import type { PretrainedEntry } from './manifest.js';
 
+export { MINI_SET_KD } from './demo-setting.js';
 export { float16Artifacts } from './float16.js';
 export {
   findPretrained,

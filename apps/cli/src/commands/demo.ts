@@ -1,6 +1,7 @@
 import type { Command } from '@commander-js/extra-typings';
 import { KdkitError } from '@kdkit/engine';
 import type { TripletPhase, TripletResult, TripletRole, TripletRow } from '@kdkit/experiments';
+import { MINI_SET_KD } from '@kdkit/pretrained';
 import { z } from 'zod';
 import { resolveOptions } from '../config.js';
 import { startCommand } from '../context.js';
@@ -18,12 +19,8 @@ import {
 import { count, percent, renderTable, seconds } from '../output.js';
 import { TEACHER_INPUT_HELP, TEACHER_LAYOUT_HELP, teacherShape } from '../teachers.js';
 
-/**
- * The demo's KD setting, chosen by mean validation accuracy (500 images held out of the mini
- * set's training images, 5 seeds) among T ∈ {1, 2, 4, 8} × α ∈ {0.5, 0.9} with the shipped
- * cnn-teacher and 10 student epochs: docs/results/2026-12-01-mini-pretrained.
- */
-export const DEMO_KD = { temperature: 1, alpha: 0.9 } as const;
+/** The demo's KD setting, chosen on validation (see `MINI_SET_KD` in @kdkit/pretrained). */
+export const DEMO_KD = MINI_SET_KD;
 
 export const demoSchema = z.strictObject({
   ...outputShape,
