@@ -33,6 +33,16 @@ const order = (bs: ReturnType<typeof collect>) => bs.flatMap((b) => Array.from(b
 describeBackends(['cpu', 'wasm'], 'batches', () => {
   const ds = toyDataset(10);
   const per = 12;
+  /** Each sample's pixels, by dataset index. */
+  const byIndex = (bs: ReturnType<typeof collect>) => {
+    const rows = new Map<number, number[]>();
+    for (const b of bs) {
+      b.indices.forEach((index, r) => {
+        rows.set(index, Array.from(b.xs.subarray(r * per, (r + 1) * per)));
+      });
+    }
+    return rows;
+  };
 
   it('yields every example once, rows copied from the dataset, labels int32', () => {
     const bs = collect(ds, { batchSize: 4, seed: 3 });
@@ -77,15 +87,6 @@ describeBackends(['cpu', 'wasm'], 'batches', () => {
 
   it('augmentation is deterministic per (seed, epoch, index), whatever the batch size', () => {
     const augment = { cropPadding: 1, horizontalFlip: true };
-    const byIndex = (bs: ReturnType<typeof collect>) => {
-      const rows = new Map<number, number[]>();
-      for (const b of bs) {
-        b.indices.forEach((index, r) => {
-          rows.set(index, Array.from(b.xs.subarray(r * per, (r + 1) * per)));
-        });
-      }
-      return rows;
-    };
     const a = collect(ds, { batchSize: 3, seed: 1, epoch: 4, augment });
     const b = collect(ds, { batchSize: 7, seed: 1, epoch: 4, augment });
     expect(byIndex(b)).toEqual(byIndex(a));
@@ -129,15 +130,6 @@ describeBackends(['cpu', 'wasm'], 'batches', () => {
   it('views: V repeats each image exactly every V epochs, in a new order, with the view as key', () => {
     const views = 2;
     const augment = { cropPadding: 1, horizontalFlip: true, views };
-    const byIndex = (bs: ReturnType<typeof collect>) => {
-      const rows = new Map<number, number[]>();
-      for (const b of bs) {
-        b.indices.forEach((index, r) => {
-          rows.set(index, Array.from(b.xs.subarray(r * per, (r + 1) * per)));
-        });
-      }
-      return rows;
-    };
     const epochs = [0, 1, 2, 3, 4].map((epoch) =>
       collect(ds, { batchSize: 3, seed: 1, epoch, augment }),
     );

@@ -42,6 +42,18 @@ function naiveFilterGrad(
   return dw;
 }
 
+/** A `Conv2DBackpropFilter` call on the fake backend (stride 1, no dilation, NHWC). */
+function filterGradArgs(
+  fake: ReturnType<typeof fakeBackend>,
+  x: tf.TensorInfo,
+  dy: tf.TensorInfo,
+  filterShape: number[],
+  pad: 'same' | 'valid',
+) {
+  const attrs = { strides: [1, 1], pad, dilations: [1, 1], filterShape, dataFormat: 'NHWC' };
+  return { inputs: { x, dy }, attrs: attrs as unknown as tf.NamedAttrMap, backend: fake.backend };
+}
+
 function setup() {
   // 16 MB of shared heap, as tfjs-wasm's threaded build has.
   const memory = new WebAssembly.Memory({ initial: 256, maximum: 256, shared: true });
@@ -54,17 +66,13 @@ function setup() {
   const dyShape = [8, 16, 16, 32];
   const x = values(8 * 16 * 16 * 16);
   const dy = values(8 * 16 * 16 * 32);
-  const args = {
-    inputs: { x: fake.tensor(Array.from(x), xShape), dy: fake.tensor(Array.from(dy), dyShape) },
-    attrs: {
-      strides: [1, 1],
-      pad: 'same',
-      dilations: [1, 1],
-      filterShape: [3, 3, 16, 32],
-      dataFormat: 'NHWC',
-    } as unknown as tf.NamedAttrMap,
-    backend: fake.backend,
-  };
+  const args = filterGradArgs(
+    fake,
+    fake.tensor(Array.from(x), xShape),
+    fake.tensor(Array.from(dy), dyShape),
+    [3, 3, 16, 32],
+    'same',
+  );
   const expected = naiveFilterGrad(x, xShape, dy, [16, 16, 32], [3, 3], 1, 1);
   const run = () => fake.read(conv2dBackpropFilterSimd(args) as tf.TensorInfo);
   return { memory, backend: fake.backend, expected, run };
@@ -142,20 +150,15 @@ describe('startKernelThreads', () => {
     started.push(memory);
     await startKernelThreads(memory, 2);
     const spy = vi.spyOn(simdContext(fake.backend)!.pool!, 'run');
-    const out = conv2dBackpropFilterSimd({
-      inputs: {
-        x: fake.tensor([1, 2, 3, 4], [1, 2, 2, 1]),
-        dy: fake.tensor([1, 1, 1, 1], [1, 2, 2, 1]),
-      },
-      attrs: {
-        strides: [1, 1],
-        pad: 'valid',
-        dilations: [1, 1],
-        filterShape: [1, 1, 1, 1],
-        dataFormat: 'NHWC',
-      } as unknown as tf.NamedAttrMap,
-      backend: fake.backend,
-    }) as tf.TensorInfo;
+    const out = conv2dBackpropFilterSimd(
+      filterGradArgs(
+        fake,
+        fake.tensor([1, 2, 3, 4], [1, 2, 2, 1]),
+        fake.tensor([1, 1, 1, 1], [1, 2, 2, 1]),
+        [1, 1, 1, 1],
+        'valid',
+      ),
+    ) as tf.TensorInfo;
     expect(fake.read(out)).toEqual([10]);
     expect(spy).not.toHaveBeenCalled();
   });
