@@ -1,6 +1,12 @@
 import { type Command, InvalidArgumentError, Option } from '@commander-js/extra-typings';
 import { AUTO_ORDER } from '@kdkit/backend';
-
+import {
+  augmentsImages,
+  formatAugmentSpec,
+  parseAugmentSpec,
+  type ResolvedAugment,
+} from '@kdkit/datasets';
+import { isKdkitError } from '@kdkit/engine';
 import { z } from 'zod';
 
 /** The backends a Node process can use, fastest first ('auto' tries them in this order). */
@@ -52,6 +58,10 @@ export function addBackendOption(command: Command): void {
   );
 }
 
+/** `--augment`'s help line. */
+export const AUGMENT_HELP =
+  "augment training batches: cropN (pad N pixels, crop back at random), flip (left-right), viewsN (N fixed views per image, so a teacher's logits can be cached), comma-separated (e.g. crop2,flip,views4), or none";
+
 /** Options of every command that trains. */
 export function addTrainingOptions(command: Command, defaultEpochs: number): void {
   command
@@ -73,7 +83,39 @@ export function addTrainingOptions(command: Command, defaultEpochs: number): voi
       '--data-dir <dir>',
       'directory holding the dataset files (else KDKIT_DATA_DIR, then the system path)',
     )
-    .option('--resume', 'continue from the checkpoint of an interrupted run');
+    .option('--resume', 'continue from the checkpoint of an interrupted run')
+    .option('--augment <spec>', AUGMENT_HELP);
+}
+
+/** Reads an `--augment` spec (a flag or a config file's `augment`) with datasets' parseAugmentSpec. */
+function augmentSpec(spec: string, ctx: z.RefinementCtx<string>): ResolvedAugment {
+  try {
+    return parseAugmentSpec(spec, '--augment');
+  } catch (error) {
+    if (!isKdkitError(error)) throw error;
+    // resolveOptions names the flag (or the file's key) itself.
+    const message = error.message.replace(/^--augment: /, '').replace(/\.$/, '');
+    ctx.addIssue({ code: 'custom', message });
+    return z.NEVER;
+  }
+}
+
+/** The `augment` entry of a run's recipe and JSON result: the spec, normalized; none when not given. */
+export const augmentEntry = (augment: ResolvedAugment | undefined): { augment?: string } =>
+  augment === undefined ? {} : { augment: formatAugmentSpec(augment) };
+
+/**
+ * How a distillation pays for the teacher under `augment`: undefined when no image changes, else
+ * whether its logits are cached per image and view or it runs on every augmented batch.
+ */
+export function augmentedTeacherNote(
+  augment: ResolvedAugment | undefined,
+  cached: boolean,
+): string | undefined {
+  if (augment === undefined || !augmentsImages(augment)) return undefined;
+  return augment.views !== undefined && cached
+    ? `teacher logits cached per image and view: ${augment.views} teacher pass${augment.views === 1 ? '' : 'es'} per image`
+    : 'the teacher runs on every augmented batch';
 }
 
 /** `--loss-module`: user modules that register losses. */
@@ -97,6 +139,11 @@ export const backendShape = {
   backend: z.enum(CLI_BACKENDS).default('auto'),
 };
 
+/** `--augment`: parsed into datasets' AugmentOptions (a bad spec names the flag or the file's key). */
+export const augmentShape = {
+  augment: z.string().transform(augmentSpec).optional(),
+};
+
 /** Also needs `epochs` (each command has its own default). */
 export const trainingShape = {
   seed: z.int().min(0).default(0),
@@ -107,6 +154,7 @@ export const trainingShape = {
   limit: z.int().min(1).optional(),
   dataDir: z.string().optional(),
   resume: z.boolean().optional(),
+  ...augmentShape,
 };
 
 export const lossModuleShape = {

@@ -62,13 +62,13 @@ export interface TrainingHooks {
  * `signal` (stop after the current step, save it in the checkpoint, say how to resume). Throws
  * INTERRUPTED after a Ctrl-C and NON_FINITE when the NaN guard stopped the run.
  */
-export async function runTraining(
+export async function runTraining<R extends TrainResult>(
   label: string,
   epochs: number,
   checkpointDir: string,
   out: Output,
-  train: (hooks: TrainingHooks) => Promise<TrainResult>,
-): Promise<TrainResult> {
+  train: (hooks: TrainingHooks) => Promise<R>,
+): Promise<R> {
   const watch = new InterruptWatch();
   const callbacks: Callback[] = [
     ...(out.showProgress ? progressCallbacks(label, epochs) : []),

@@ -35,6 +35,7 @@ describe('kdkit help', () => {
     expect(distill?.stdout).toContain('--loss-module <path>');
     expect(distill?.stdout).toContain('--temperature <t>');
     expect(demo?.stdout).toContain('--full');
+    for (const run of [demo, train, distill]) expect(run?.stdout).toContain('--augment <spec>');
   });
 
   it('exits 2 with usage on stderr for no command, an unknown command or a bad flag', async () => {

@@ -1,4 +1,5 @@
 import type { Command } from '@commander-js/extra-typings';
+import { formatAugmentSpec } from '@kdkit/datasets';
 import { KdkitError } from '@kdkit/engine';
 import type { TripletPhase, TripletResult, TripletRole, TripletRow } from '@kdkit/experiments';
 import { MINI_SET_KD } from '@kdkit/pretrained';
@@ -7,9 +8,12 @@ import { resolveOptions } from '../config.js';
 import { startCommand } from '../context.js';
 import { loadLossModules } from '../loss-modules.js';
 import {
+  AUGMENT_HELP,
   addBackendOption,
   addLossModuleOption,
   addOutputOptions,
+  augmentedTeacherNote,
+  augmentShape,
   backendShape,
   integerArg,
   lossModuleShape,
@@ -42,6 +46,7 @@ export const demoSchema = z.strictObject({
   alpha: z.number().min(0).max(1).default(DEMO_KD.alpha),
   seed: z.int().min(0).default(0),
   labelFraction: z.number().gt(0).max(1).default(1),
+  ...augmentShape,
   teacherStore: z.string().optional(),
   ...teacherShape,
   trainTeacher: z.boolean().optional(),
@@ -56,7 +61,7 @@ const ROLE_LABEL: Record<TripletRole, string> = {
 
 function describePhase(
   phase: TripletPhase,
-  options: { teacher: string; student: string; loss: string },
+  options: Pick<DemoOptions, 'teacher' | 'student' | 'loss' | 'augment'>,
 ): string {
   switch (phase) {
     case 'load-teacher':
@@ -70,7 +75,7 @@ function describePhase(
     case 'evaluate-student-scratch':
       return 'evaluating the student trained from scratch';
     case 'distill-student':
-      return `distilling the student from the teacher (${options.loss} loss, cached teacher logits)`;
+      return `distilling the student from the teacher (${options.loss} loss, ${augmentedTeacherNote(options.augment, true) ?? 'cached teacher logits'})`;
     case 'evaluate-student-kd':
       return 'evaluating the distilled student';
   }
@@ -125,6 +130,7 @@ export function registerDemo(program: Command): void {
       numberArg,
       1,
     )
+    .option('--augment <spec>', `${AUGMENT_HELP}; the students only (default: none)`)
     .option(
       '--teacher-store <dir>',
       'keep trained teachers in this folder and reuse one trained by an earlier run with the same settings',
@@ -230,6 +236,7 @@ export async function runDemo(options: DemoOptions): Promise<TripletResult> {
         seed: options.seed,
         teacherSeed: options.seed,
         labelFraction: options.labelFraction,
+        ...(options.augment ? { augment: options.augment } : {}),
         evaluateEachEpoch: false,
         ...(options.teacherStore === undefined
           ? {}
@@ -304,7 +311,7 @@ export async function runDemo(options: DemoOptions): Promise<TripletResult> {
       const delta = (kd.accuracy - scratch.accuracy) * 100;
       return [
         table,
-        `KD − scratch: ${delta >= 0 ? '+' : ''}${delta.toFixed(2)} points (${result.config.loss}, T=${result.config.temperature}, α=${result.config.alpha}).`,
+        `KD − scratch: ${delta >= 0 ? '+' : ''}${delta.toFixed(2)} points (${result.config.loss}, T=${result.config.temperature}, α=${result.config.alpha}${result.config.augment ? `, augment ${formatAugmentSpec(result.config.augment)}` : ''}).`,
         ...(result.config.labelFraction < 1
           ? [
               `Students saw labels for ${(result.config.labelFraction * 100).toFixed(0)}% of the training images; the scratch student trained on those alone for as many steps as the KD student (${result.config.fewLabelScratchEpochs ?? result.config.studentEpochs} epochs), and the KD student also learned from the teacher's soft targets on all of them.`,

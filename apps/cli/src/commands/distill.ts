@@ -1,6 +1,7 @@
 import { rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { type Command, InvalidArgumentError } from '@commander-js/extra-typings';
+import { augmentsImages, formatAugmentSpec } from '@kdkit/datasets';
 import { KdkitError } from '@kdkit/engine';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { z } from 'zod';
@@ -12,6 +13,8 @@ import {
   addLossModuleOption,
   addOutputOptions,
   addTrainingOptions,
+  augmentEntry,
+  augmentedTeacherNote,
   backendShape,
   integerArg,
   lossModuleShape,
@@ -130,6 +133,7 @@ export function registerDistill(program: Command): void {
 Examples:
   $ kdkit distill --teacher runs/teacher --student cnn-student --loss hinton -T 4 --alpha 0.9 --out runs/kd
   $ kdkit distill --teacher runs/teacher --student cnn-student --loss dkd --loss-option beta=8
+  $ kdkit distill --teacher runs/teacher --student cnn-student --augment crop2,flip,views4
   $ kdkit distill --teacher runs/teacher --student lenet5 --loss-module ./my-loss.mjs --loss my-loss
   $ kdkit distill --teacher model.onnx --teacher-input mean=0.286,std=0.353 --dataset fashion-mnist
   $ kdkit distill --teacher pretrained:cnn-teacher --dataset fashion-mnist
@@ -174,6 +178,12 @@ export async function runDistill(options: DistillOptions): Promise<void> {
     throw new KdkitError(
       'INVALID_ARGUMENT',
       '--teacher: give exactly one of --teacher (a saved model folder, an .onnx file or pretrained:NAME) or --teacher-store (a soft-target store).',
+    );
+  }
+  if (options.teacherStore !== undefined && augmentsImages(options.augment)) {
+    throw new KdkitError(
+      'INVALID_ARGUMENT',
+      `--augment ${formatAugmentSpec(options.augment ?? {})}: a soft-target store (--teacher-store) holds the teacher's logits of the un-augmented training images only; drop --augment, or give the teacher itself with --teacher.`,
     );
   }
   const {
@@ -237,8 +247,12 @@ export async function runDistill(options: DistillOptions): Promise<void> {
           ...(options.width === undefined ? {} : { width: options.width }),
         });
     const studentLabel = studentName ?? options.student;
+    const teacherNote = augmentedTeacherNote(
+      options.augment,
+      options.teacherCache === 'auto' && !loss.needsFeatures,
+    );
     out.info(
-      `kdkit distill: ${teacher.label} (${teacher.kind}) → ${studentLabel} (${count(student.countParams())} params), loss '${options.loss}'${Object.keys(lossOptions).length ? ` ${JSON.stringify(lossOptions)}` : ''}, ${dataset}, ${count(train.size)} images, ${options.epochs} epoch${options.epochs === 1 ? '' : 's'}${resumeFrom ? `, resuming from ${resumeFrom}` : ''}`,
+      `kdkit distill: ${teacher.label} (${teacher.kind}) → ${studentLabel} (${count(student.countParams())} params), loss '${options.loss}'${Object.keys(lossOptions).length ? ` ${JSON.stringify(lossOptions)}` : ''}, ${dataset}, ${count(train.size)} images, ${options.epochs} epoch${options.epochs === 1 ? '' : 's'}${options.augment ? `, augment ${formatAugmentSpec(options.augment)}${teacherNote ? ` (${teacherNote})` : ''}` : ''}${resumeFrom ? `, resuming from ${resumeFrom}` : ''}`,
     );
     const trainedStudent = student;
     // Feature losses (FitNets, AT, SP, PKT, RKD) read the zoo's default taps of both models.
@@ -266,6 +280,7 @@ export async function runDistill(options: DistillOptions): Promise<void> {
           lrSchedule,
           seed: options.seed,
           teacherCache: teacher.cache ?? (options.teacherCache === 'auto' ? 'auto' : 'off'),
+          ...(options.augment ? { augment: options.augment } : {}),
           ...(options.validate ? { validation: test } : {}),
           callbacks,
           signal,
@@ -279,6 +294,7 @@ export async function runDistill(options: DistillOptions): Promise<void> {
             limit: options.limit,
             optimizer: options.optimizer,
             teacherCache: options.teacherCache,
+            ...augmentEntry(options.augment),
           },
           ...(resumeFrom ? { resumeFrom: checkpointStore(resumeFrom) } : {}),
         }),
@@ -302,6 +318,7 @@ export async function runDistill(options: DistillOptions): Promise<void> {
       schedule: lrSchedule,
       seed: options.seed,
       limit: options.limit,
+      ...augmentEntry(options.augment),
     };
     await saveModel(student, outDir, {
       meta: {
@@ -343,7 +360,9 @@ export async function runDistill(options: DistillOptions): Promise<void> {
         loss: options.loss,
         lossOptions,
         dataset,
+        ...augmentEntry(options.augment),
         epochs: result.completedEpochs,
+        ...(result.teacherCache ? { teacherCache: result.teacherCache } : {}),
         history: result.history,
         seconds: elapsed / 1000,
       },

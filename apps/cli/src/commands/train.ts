@@ -8,6 +8,7 @@ import {
   addBackendOption,
   addOutputOptions,
   addTrainingOptions,
+  augmentEntry,
   backendShape,
   integerArg,
   numberArg,
@@ -62,6 +63,7 @@ export function registerTrain(program: Command): void {
 Examples:
   $ kdkit train --model cnn-teacher --dataset fashion-mnist --epochs 4 --out runs/teacher
   $ kdkit train --config teacher.yaml --epochs 2     flags override the file
+  $ kdkit train --model cnn-teacher --dataset fashion-mnist --augment crop2,flip --out runs/teacher
   $ kdkit train --model cnn-teacher --out runs/teacher --resume   after a Ctrl-C`,
     )
     .action(async (_options, self) => {
@@ -104,6 +106,7 @@ export async function runTrain(options: TrainOptions): Promise<void> {
     schedule: lrSchedule,
     seed: options.seed,
     limit: options.limit,
+    ...augmentEntry(options.augment),
   };
   const model = createModel(options.model, {
     inputShape: train.shape,
@@ -113,7 +116,7 @@ export async function runTrain(options: TrainOptions): Promise<void> {
   });
   try {
     out.info(
-      `kdkit train: ${options.model} (${count(model.countParams())} params) on ${options.dataset}, ${count(train.size)} images, ${options.epochs} epoch${options.epochs === 1 ? '' : 's'}${resumeFrom ? `, resuming from ${resumeFrom}` : ''}`,
+      `kdkit train: ${options.model} (${count(model.countParams())} params) on ${options.dataset}, ${count(train.size)} images, ${options.epochs} epoch${options.epochs === 1 ? '' : 's'}${recipe.augment ? `, augment ${recipe.augment}` : ''}${resumeFrom ? `, resuming from ${resumeFrom}` : ''}`,
     );
     const result = await runTraining(
       options.model,
@@ -129,6 +132,7 @@ export async function runTrain(options: TrainOptions): Promise<void> {
           optimizer: { name: options.optimizer, learningRate: options.lr },
           lrSchedule,
           seed: options.seed,
+          ...(options.augment ? { augment: options.augment } : {}),
           ...(options.validate ? { validation: test } : {}),
           callbacks,
           signal,
@@ -159,6 +163,7 @@ export async function runTrain(options: TrainOptions): Promise<void> {
         out: outDir,
         params: model.countParams(),
         epochs: result.completedEpochs,
+        ...augmentEntry(options.augment),
         accuracy: metrics.accuracy,
         topK: metrics.topK,
         k: metrics.k,
