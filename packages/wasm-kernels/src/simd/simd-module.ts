@@ -101,7 +101,7 @@ export interface SimdContext {
   readonly kernels: SimdExports;
   /** Present when kernel threads run over this backend's memory. */
   readonly pool?: KernelPool;
-  /** Threads of tfjs's XNNPACK pool (these kernels use one). */
+  /** Threads of tfjs's XNNPACK pool (kdkit's kernels split their work on `pool`, when present). */
   readonly threads: number;
   /** Byte offset of a tensor's data in the heap. */
   address(tensor: tf.TensorInfo): number;
