@@ -171,6 +171,37 @@ describe('startKernelThreads', () => {
     expect(await startKernelThreads(shared, 1)).toBe(1);
   });
 
+  it('reports a kernel that traps on a worker, after every thread finished, and keeps working', async () => {
+    const memory = new WebAssembly.Memory({ initial: 2, maximum: 2, shared: true });
+    started.push(memory);
+    await startKernelThreads(memory, 2);
+    const pool = simdContext(fakeBackend(memory, 'wasmMemory').backend)!.pool!;
+    // kd_adam_update over 4 floats at `at` (value, m, v, g and the outputs all alias it).
+    const adamAt = (at: number) => [
+      at,
+      at,
+      at,
+      at,
+      at,
+      at,
+      at,
+      4,
+      0.9,
+      0.1,
+      0.999,
+      0.001,
+      0.1,
+      0.001,
+      1e-7,
+      -1e-3,
+    ];
+    const beyondMemory = 2 * 65536 + 1024;
+    expect(() => pool.run('kd_adam_update', [adamAt(1024), adamAt(beyondMemory)])).toThrow(
+      'kd_adam_update failed on thread 1',
+    );
+    expect(() => pool.run('kd_adam_update', [adamAt(1024), adamAt(2048)])).not.toThrow();
+  });
+
   it('stops: kernels run on the calling thread again', async () => {
     const memory = new WebAssembly.Memory({ initial: 2, maximum: 2, shared: true });
     await startKernelThreads(memory, 2);

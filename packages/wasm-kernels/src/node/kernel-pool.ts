@@ -120,18 +120,28 @@ function poolOver(
         Atomics.notify(thread.state, SEQUENCE);
       }
       const own = parts[0] as readonly number[];
-      (local[name] as (...args: number[]) => void)(...own);
+      let failure: string | undefined;
+      try {
+        (local[name] as (...args: number[]) => void)(...own);
+      } catch (error) {
+        failure = `${name} failed on the calling thread: ${String(error)}`;
+      }
+      // Every thread finishes before this returns or throws: their scratch is freed next.
       for (let i = 1; i < parts.length; i++) {
         const { state } = threads[i - 1] as PoolThread;
         for (;;) {
           const done = Atomics.load(state, DONE);
           if (done === sequence) break;
-          if (done === -sequence) throw new Error(`wasm-kernels: ${name} failed on thread ${i}`);
+          if (done === -sequence) {
+            failure ??= `${name} failed on thread ${i}`;
+            break;
+          }
           if (Atomics.wait(state, DONE, done, CALL_TIMEOUT_MS) === 'timed-out') {
             throw new Error(`wasm-kernels: thread ${i} did not finish ${name}`);
           }
         }
       }
+      if (failure) throw new Error(`wasm-kernels: ${failure}`);
     },
   };
 }
