@@ -27,7 +27,7 @@ const result: PageResult = {
   imagesPerSecond: 1234.4,
   seconds: 75,
   dataset: { train: 3000, test: 1000 },
-  settings: { ...DEFAULT_SETTINGS, labelFraction: 0.1 },
+  settings: { ...DEFAULT_SETTINGS, temperature: 4, alpha: 0.9, labelFraction: 0.1 },
 };
 
 describe('report', () => {
