@@ -1,3 +1,9 @@
+// Moved to @kdkit/wasm-kernels; re-exported for existing imports.
+export {
+  ADAM_UPDATE_KERNEL,
+  type AdamUpdateAttrs,
+  FusedAdamOptimizer,
+} from '@kdkit/wasm-kernels';
 export { type CheckpointOptions, checkpoint } from './callbacks/checkpoint.js';
 export { type EarlyStoppingOptions, earlyStopping } from './callbacks/early-stopping.js';
 export { type NanGuardOptions, nanGuard } from './callbacks/nan-guard.js';
@@ -19,11 +25,6 @@ export {
 } from './distill.js';
 export { type EvaluateOptions, type EvaluationResult, evaluate } from './evaluate.js';
 export { type FormatLossTermsOptions, formatLossTerms } from './format-loss-terms.js';
-export {
-  ADAM_UPDATE_KERNEL,
-  type AdamUpdateAttrs,
-  FusedAdamOptimizer,
-} from './fused-adam-optimizer.js';
 export { type MutualLearningOptions, mutualLearning } from './mutual-learning.js';
 export {
   createOptimizer,

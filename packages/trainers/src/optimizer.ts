@@ -1,6 +1,6 @@
 import { assertOneOf, assertPositive, KdkitError } from '@kdkit/engine';
+import { FusedAdamOptimizer } from '@kdkit/wasm-kernels';
 import * as tf from '@tensorflow/tfjs-core';
-import { FusedAdamOptimizer } from './fused-adam-optimizer.js';
 import type { LrScheduleName, OptimizerName, OptimizerSpec } from './types.js';
 
 const OPTIMIZER_NAMES: readonly OptimizerName[] = ['adam', 'sgd', 'momentum'];
@@ -21,8 +21,8 @@ function hasLearningRate(optimizer: tf.Optimizer): boolean {
 /**
  * Builds a `tf.Optimizer` from a name or `{ name, learningRate, momentum }`; passes a ready
  * optimizer through. Defaults: adam lr 1e-3; sgd and momentum lr 1e-2; momentum 0.9. `'adam'`
- * is a {@link FusedAdamOptimizer}: tfjs's Adam (same state and checkpoints) with one kernel
- * call per variable on cpu and wasm.
+ * is `@kdkit/wasm-kernels`' {@link FusedAdamOptimizer}: tfjs's Adam (same state and
+ * checkpoints) with one kernel call per variable on wasm, tfjs's own ops elsewhere.
  *
  * @example
  * const opt = createOptimizer({ name: 'momentum', learningRate: 0.05 });

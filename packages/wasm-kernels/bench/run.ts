@@ -1,7 +1,9 @@
 // `pnpm --filter @kdkit/wasm-kernels bench`: images/s of the issue's teacher and student on real
 // Fashion-MNIST batches, on wasm with these kernels, stock wasm, cpu, and PyTorch when importable.
-// One JSON line per figure. Options: --quick (fewer steps), --no-torch, --no-cpu, --no-kernels,
-// --no-kernel-threads (kdkit's SIMD kernels on one thread), --profile-steps N.
+// One JSON line per figure. Training steps use FusedAdamOptimizer (kdkit's trainers' Adam; tfjs's
+// own ops where its kernel isn't registered: stock wasm, cpu). Options: --quick (fewer steps),
+// --no-torch, --no-cpu, --no-kernels, --no-kernel-threads (kdkit's SIMD kernels on one thread),
+// --tfjs-adam (step with tf.train.adam instead), --profile-steps N.
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { spawnSync } from 'node:child_process';
@@ -11,7 +13,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { installWasmKernels, uninstallWasmKernels } from '../src/index.js';
+import { FusedAdamOptimizer, installWasmKernels, uninstallWasmKernels } from '../src/index.js';
 import { activateWasmBackend } from '../src/node/index.js';
 import { batchArrays, loadFashionMnist, type RawImages } from './fashion-mnist.js';
 import { compareKernels } from './kernel-compare.js';
@@ -47,6 +49,9 @@ const STEPS: Record<Figure, number> = quick
     };
 const profileFlag = args.indexOf('--profile-steps');
 const PROFILE_STEPS = profileFlag >= 0 ? Number(args[profileFlag + 1]) : quick ? 2 : 4;
+const tfjsAdam = args.includes('--tfjs-adam');
+const makeOptimizer = (): tf.Optimizer =>
+  tfjsAdam ? tf.train.adam(1e-3) : new FusedAdamOptimizer(1e-3);
 
 function emit(record: Record<string, unknown>): void {
   process.stdout.write(`${JSON.stringify({ bench: 'wasm-kernels', ...record })}\n`);
@@ -114,7 +119,7 @@ function stepper(
 ): { step: (i: number) => void; dispose: () => void } {
   const teacher = buildTeacher();
   const student = buildStudent();
-  const optimizer = tf.train.adam(1e-3);
+  const optimizer = makeOptimizer();
   const cached =
     figure === 'student_kd_cached_logits'
       ? batches.map((b) => teacher.apply(b.xs, { training: false }) as tf.Tensor2D)
@@ -269,6 +274,10 @@ async function main(): Promise<void> {
     note: 'shared 2-core machine: figures are noisy; each torch figure runs right after its wasm twin',
     cpus: cpus().length,
     load_average_1min: Number(loadavg()[0]?.toFixed(2)),
+  });
+  emit({
+    figure: 'optimizer',
+    summary: tfjsAdam ? 'tf.train.adam (tfjs ops)' : 'fused adam (KdkitAdamUpdate)',
   });
   await useSetup('wasm+kdkit');
   if (!args.includes('--no-kernels')) compareKernels(emit, BATCH, quick ? 1 : 3);

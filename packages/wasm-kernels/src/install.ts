@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ADAM_UPDATE_KERNEL, adamUpdateSimd } from './kernels/adam-update.js';
+import { ADAM_UPDATE_KERNEL } from './adam-update-contract.js';
+import { adamUpdateSimd } from './kernels/adam-update.js';
 import { batchMatMulViaTranspose } from './kernels/batch-matmul.js';
 import { batchNormAsDepthwise } from './kernels/batch-norm.js';
 import { conv2dBackpropFilterSimd } from './kernels/conv2d-backprop-filter-simd.js';

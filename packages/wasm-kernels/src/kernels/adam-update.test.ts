@@ -2,8 +2,8 @@ import { expectNoLeaks, randomArray } from '@kdkit/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { type HostTensor, runOn, useBackend, worstRatio } from '../../test/cross-backend.js';
+import { ADAM_UPDATE_KERNEL, type AdamUpdateAttrs } from '../adam-update-contract.js';
 import { simdContext } from '../simd/simd-module.js';
-import { ADAM_UPDATE_KERNEL, type AdamUpdateAttrs } from './adam-update.js';
 
 // Sizes on and off the 4-lane vectors (1, 7, 15, 33·17), and a 4-d one.
 const SHAPES: number[][] = [[1], [7], [3, 5], [33, 17], [2, 3, 3, 5], [4, 8]];

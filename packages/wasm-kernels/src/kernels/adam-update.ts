@@ -1,26 +1,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
+import { ADAM_UPDATE_KERNEL, type AdamUpdateAttrs } from '../adam-update-contract.js';
 import { simdContext, splitRange } from '../simd/simd-module.js';
 import type { KernelArgs, WasmKernelFunc } from './stock-kernel.js';
-
-/**
- * Name of the fused Adam kernel. Inputs `value`, `m`, `v`, `gradient` (float32, one shape);
- * attrs {@link AdamUpdateAttrs}; outputs `[value', m', v']`. An optimizer calls it once per
- * variable instead of tfjs `AdamOptimizer`'s ten element-wise ops (`@kdkit/trainers`'
- * `FusedAdamOptimizer` does, under the same name).
- */
-export const ADAM_UPDATE_KERNEL = 'KdkitAdamUpdate';
-
-/** Attrs of {@link ADAM_UPDATE_KERNEL}: tfjs `AdamOptimizer`'s settings and running β powers. */
-export interface AdamUpdateAttrs {
-  readonly learningRate: number;
-  readonly beta1: number;
-  readonly beta2: number;
-  readonly epsilon: number;
-  /** β1ᵗ at this step (tfjs's `accBeta1`: β1 at the first step). */
-  readonly beta1Power: number;
-  /** β2ᵗ at this step (tfjs's `accBeta2`). */
-  readonly beta2Power: number;
-}
 
 /** The constants as tfjs's float32 scalar tensors hold them: 1 − β in double, then rounded. */
 function constants(a: AdamUpdateAttrs) {

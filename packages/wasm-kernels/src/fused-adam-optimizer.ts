@@ -1,23 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-
-/**
- * Name of the fused Adam kernel, which `@kdkit/wasm-kernels` registers on wasm (a kernel name is
- * the contract, as tfjs's own are). Inputs `value`, `m`, `v`, `gradient` (float32, one shape);
- * attrs {@link AdamUpdateAttrs}; outputs `[value', m', v']`.
- */
-export const ADAM_UPDATE_KERNEL = 'KdkitAdamUpdate';
-
-/** Attrs of {@link ADAM_UPDATE_KERNEL}: tfjs `AdamOptimizer`'s settings and running β powers. */
-export interface AdamUpdateAttrs {
-  readonly learningRate: number;
-  readonly beta1: number;
-  readonly beta2: number;
-  readonly epsilon: number;
-  /** β1ᵗ at this step (tfjs's `accBeta1`: β1 at the first step). */
-  readonly beta1Power: number;
-  /** β2ᵗ at this step (tfjs's `accBeta2`). */
-  readonly beta2Power: number;
-}
+import { ADAM_UPDATE_KERNEL, type AdamUpdateAttrs } from './adam-update-contract.js';
 
 interface MomentVariable {
   originalName: string;
@@ -37,8 +19,9 @@ interface AdamState {
 
 /**
  * tfjs's Adam with each variable's update in one kernel call ({@link ADAM_UPDATE_KERNEL})
- * instead of about ten element-wise ops, on backends where that kernel is registered (wasm, by
- * `@kdkit/wasm-kernels`); elsewhere it runs tfjs `AdamOptimizer`'s own ops.
+ * instead of about ten element-wise ops, on backends where that kernel is registered (wasm, once
+ * `installWasmKernels()` ran; `@kdkit/backend`'s `initBackend` runs it); elsewhere (cpu,
+ * webgl, stock wasm) and for non-float32 variables it runs tfjs `AdamOptimizer`'s own ops.
  * Same formula and float32 rounding: m ← β1·m + (1−β1)·g, v ← β2·v + (1−β2)·g²,
  * value ← value − lr · (m/(1−β1ᵗ)) / (√(v/(1−β2ᵗ)) + ε). It is a `tf.AdamOptimizer`
  * (class name `Adam`, same `getWeights()`/`setWeights()` and `m`/`v` variable names, same
