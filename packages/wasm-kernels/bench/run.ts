@@ -222,6 +222,12 @@ function profileTeacherStep(raw: RawImages): void {
       kernel: t.kernel,
       calls_per_step: t.calls / PROFILE_STEPS,
       ms_per_step: Number((t.selfMs / PROFILE_STEPS).toFixed(1)),
+      ...(t.selfFlops > 0
+        ? {
+            gflop_per_step: Number((t.selfFlops / PROFILE_STEPS / 1e9).toFixed(3)),
+            gflop_per_s: Number((t.selfFlops / t.selfMs / 1e6).toFixed(1)),
+          }
+        : {}),
     });
   }
 }
