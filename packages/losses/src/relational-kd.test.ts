@@ -22,6 +22,19 @@ describeBackends(['cpu', 'wasm'], 'relationalKdLoss', () => {
     tf.dispose([s, t, terms, moved]);
   });
 
+  it('matches the reference for wide, offset embeddings (a conv tap flattened)', () => {
+    // The angle term works from the Gram matrix: check float32 cancellation at large d, with
+    // every value far from 0 as after a ReLU.
+    const s = tf.tensor2d(randomArray(6 * 3000, 11, 2, 3), [6, 3000]);
+    const t = tf.tensor2d(randomArray(6 * 500, 12, 5, 6), [6, 500]);
+    const ref = refRkd(toMatrix(s.dataSync(), 6, 3000), toMatrix(t.dataSync(), 6, 500));
+    const terms = relationalKdLoss({ student: [s], teacher: [t] });
+    expect(ref.angle).toBeGreaterThan(1e-4);
+    expectAllClose(terms.angle, ref.angle, { atol: 1e-5, rtol: 1e-3 });
+    expectAllClose(terms.distance, ref.distance, { atol: 1e-5, rtol: 1e-3 });
+    tf.dispose([s, t, terms]);
+  });
+
   it('agrees with finite differences and stays finite with duplicate examples', () => {
     const s = tf.tensor2d(randomArray(3 * 2, 3, -2, 2), [3, 2]);
     const t = tf.tensor2d(randomArray(3 * 3, 4, -2, 2), [3, 3]);
@@ -48,7 +61,7 @@ describeBackends(['cpu', 'wasm'], 'relationalKdLoss', () => {
 });
 
 describe('relationalKdLoss on wasm', () => {
-  // RKD reduces [b, b] and [b, b, d] tensors over every axis (its gradient sums broadcasts over
+  // RKD reduces [b, b] and [b, b, b] tensors over every axis (its gradient sums broadcasts over
   // axes 0 and 1): the wasm Sum kernels must agree with cpu there.
   it('gives the value and gradient cpu gives, for a batch of 6', async () => {
     const s = randomArray(6 * 5, 7, -2, 2);

@@ -8,12 +8,16 @@ import {
 } from './internal/feature-loss.js';
 import { assertFeaturePairs, featureLists } from './internal/features.js';
 import type { LossEntry } from './internal/loss-entry.js';
-import { flattenBatch, l2Normalize } from './internal/normalize.js';
+import { flattenBatch } from './internal/normalize.js';
 import { factoryWhere, type OptionSpec, parseLossOptions } from './internal/options.js';
 import { resolveTaskWeights } from './internal/task-terms.js';
 import type { DistillationLoss, FeatureInputs, FeaturePair } from './types.js';
 
 const DISTANCE_FLOOR = 1e-12;
+// Squared-norm floor of the angle term's norms (as l2Normalize's).
+const NORM_FLOOR = 1e-24;
+// A pair is resolved when ‖e_i − e_j‖² exceeds this fraction of ‖e_i‖² + ‖e_j‖² (centred).
+const RESOLUTION = 1e-6;
 
 /** Huber / smooth-L1 with δ = 1, averaged: 0.5·min(d, 1)² + (d − min(d, 1)), no branch. */
 function smoothL1(a: tf.Tensor, b: tf.Tensor): tf.Scalar {
@@ -35,11 +39,31 @@ export function normalizedDistances(embeddings: tf.Tensor2D): tf.Tensor2D {
   return tf.div(distances, tf.maximum(meanDistance, DISTANCE_FLOOR)) as tf.Tensor2D;
 }
 
-/** Cosines of all angles ∠(e_j − e_i, e_k − e_i), flattened to [b³]. */
+/**
+ * Cosines of all angles ∠(e_j − e_i, e_k − e_i), flattened to [b³]. Computed from the Gram
+ * matrix, (e_j − e_i)·(e_k − e_i) = G_jk − G_ij − G_ik + G_ii, so memory is O(b³) whatever the
+ * embedding size (a [b, b, d] tensor of differences would be 411 MB at b = 128, d = 6,272).
+ * Angles at a pair closer than float32 can resolve (i = j, duplicates) are 0, as for a zero vector.
+ */
 export function tripletAngles(embeddings: tf.Tensor2D): tf.Tensor1D {
-  const differences = tf.sub(tf.expandDims(embeddings, 0), tf.expandDims(embeddings, 1));
-  const unit = l2Normalize(differences, 2) as tf.Tensor3D;
-  return tf.reshape(tf.matMul(unit, unit, false, true), [-1]) as tf.Tensor1D;
+  const batch = embeddings.shape[0];
+  // Centring changes no difference e_j − e_i and keeps the Gram entries small (less cancellation).
+  const centered = tf.sub(embeddings, tf.mean(embeddings, 0, true));
+  const gram = tf.matMul(centered, centered, false, true);
+  const diagonal = tf.sum(tf.mul(gram, tf.eye(batch)), 1);
+  const scale = tf.add(tf.expandDims(diagonal, 1), tf.expandDims(diagonal, 0));
+  // ‖e_j − e_i‖², exactly 0 on the diagonal; resolvable where above float32's rounding of G.
+  const d2 = tf.relu(tf.sub(scale, tf.mul(gram, 2)));
+  const resolved = tf.step(tf.sub(d2, tf.mul(scale, RESOLUTION)));
+  // Unresolved pairs divide by 1 (and are zeroed), so no gradient meets a tiny norm.
+  const norms = tf.add(tf.mul(tf.sqrt(tf.add(d2, NORM_FLOOR)), resolved), tf.sub(1, resolved));
+  const dots = tf.add(
+    tf.sub(tf.sub(tf.expandDims(gram, 0), tf.expandDims(gram, 2)), tf.expandDims(gram, 1)),
+    tf.reshape(diagonal, [batch, 1, 1]),
+  );
+  const mask = tf.mul(tf.expandDims(resolved, 2), tf.expandDims(resolved, 1));
+  const norm2 = tf.mul(tf.expandDims(norms, 2), tf.expandDims(norms, 1));
+  return tf.reshape(tf.div(tf.mul(dots, mask), norm2), [-1]) as tf.Tensor1D;
 }
 
 export type RelationalKdTerms = {
@@ -105,7 +129,7 @@ function resolveRkd(where: string, options: RelationalKdOptions): Required<Relat
  * between the pairwise distances, each divided by its mean. Angle term: smooth-L1 between the
  * cosines of all triplet angles ∠(e_j − e_i, e_k − e_i).
  * `total = distanceWeight · distance + angleWeight · angle`, summed over feature pairs.
- * The angle term costs O(b²·d) memory: give it pooled embeddings, not large maps.
+ * The angle term takes O(b³) memory and O(b²·d + b³) time, from the Gram matrix of the batch.
  *
  * Inputs are **features** (embeddings), not logits or probabilities.
  *
