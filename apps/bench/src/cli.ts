@@ -194,7 +194,7 @@ export function settingsFromArgs(
     )
     .option(
       '--allow-dirty',
-      'write a report from a git tree with uncommitted changes (the report says so)',
+      'write a report from a git tree with uncommitted changes outside --out (the report says so)',
     )
     .option(
       '--augment <spec>',

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import * as os from 'node:os';
+import { isAbsolute, relative, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 
 /** Where and with what a run was made: enough for a reader to rerun a row. */
@@ -43,27 +44,42 @@ function packageVersion(name: string): string | undefined {
   }
 }
 
-/** `git rev-parse HEAD` (short), with `-dirty` when the tree has uncommitted changes. */
-export function gitCommit(): string | undefined {
+/**
+ * `git rev-parse HEAD` (short), with `-dirty` when the tree has uncommitted changes. Changes
+ * inside `outputDir` don't count: they are the bench's own results, which a resumed or
+ * `--stored-only` run finds there.
+ */
+export function gitCommit(outputDir?: string, cwd = process.cwd()): string | undefined {
   try {
     const run = (args: string[]) =>
-      execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+      execFileSync('git', args, {
+        cwd,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      }).trim();
     const head = run(['rev-parse', '--short=12', 'HEAD']);
-    return run(['status', '--porcelain']) ? `${head}-dirty` : head;
+    const top = run(['rev-parse', '--show-toplevel']);
+    const output = outputDir ? relative(top, resolve(cwd, outputDir)) : '';
+    const inTree = output !== '' && !output.startsWith('..') && !isAbsolute(output);
+    const pathspec = inTree ? ['--', ':(top)', `:(top,exclude)${output}`] : [];
+    return run(['status', '--porcelain', ...pathspec]) ? `${head}-dirty` : head;
   } catch {
     return undefined;
   }
 }
 
 /** Describes this machine, the active backend and the versions of everything that ran. */
-export function describeEnvironment(backend: { name: string; reason: string }): Environment {
+export function describeEnvironment(
+  backend: { name: string; reason: string },
+  outputDir?: string,
+): Environment {
   const versions: Record<string, string> = { '@tensorflow/tfjs-core': tf.version_core };
   for (const name of PACKAGES) {
     const version = packageVersion(name);
     if (version) versions[name] = version;
   }
   const cpus = os.cpus();
-  const commit = gitCommit();
+  const commit = gitCommit(outputDir);
   return {
     date: new Date().toISOString(),
     hostname: os.hostname(),

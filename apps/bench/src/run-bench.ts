@@ -89,7 +89,7 @@ function experimentOf(settings: BenchSettings) {
  */
 export async function runBench(settings: BenchSettings): Promise<BenchRecord> {
   const started = performance.now();
-  assertCleanTree(gitCommit(), settings.allowDirty === true);
+  assertCleanTree(gitCommit(settings.out), settings.allowDirty === true);
   const out = resolve(settings.out);
   await mkdir(out, { recursive: true });
 
@@ -107,7 +107,7 @@ export async function runBench(settings: BenchSettings): Promise<BenchRecord> {
         title: 'Backend and data',
         task: async (_ctx, task) => {
           const backend = await initBackend(settings.backend, { log: false });
-          env = describeEnvironment(backend);
+          env = describeEnvironment(backend, settings.out);
           data = await loadData(settings);
           const val = data.validation ? ` / validation (${data.validation.size})` : '';
           task.title = `Backend ${backend.name}; data ${data.train.name} (${data.train.size})${val} / ${data.test.name} (${data.test.size})`;
