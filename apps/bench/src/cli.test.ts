@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { settingsFromArgs } from './cli.js';
-import { fullQuality, kdGrid } from './options.js';
+import { fullQuality, kdGrid, LOSS_GRIDS } from './options.js';
 import { countRuns } from './quality.js';
 
 describe('settingsFromArgs', () => {
@@ -122,6 +122,19 @@ describe('settingsFromArgs', () => {
       teacher: ['pool1', 'pool2'],
       student: ['pool1', 'pool2'],
     });
+    // name:key=value items replace a loss's default grid with exactly those settings.
+    const own = settingsFromArgs([
+      '--losses',
+      'hinton,fitnets:beta=1,dkd:beta=0.5:warmupEpochs=1,fitnets:beta=10',
+    ]).quality?.losses;
+    expect(own).toEqual([
+      { loss: 'hinton', grid: LOSS_GRIDS['hinton'] },
+      { loss: 'fitnets', grid: [{ beta: 1 }, { beta: 10 }] },
+      { loss: 'dkd', grid: [{ beta: 0.5, warmupEpochs: 1 }] },
+    ]);
+    for (const bad of ['fitnets:beta', 'fitnets:beta=x', 'fitnets:beta=1=2', 'nope:beta=1']) {
+      expect(() => settingsFromArgs(['--losses', bad]), bad).toThrow(/fitnets:beta=10|no grid/);
+    }
     expect(custom.quality?.validationFraction).toBe(0);
     expect(custom.quality?.teacherSeeds).toEqual([0, 1, 2]);
     expect(custom.quality?.baselines).toEqual([]);

@@ -89,18 +89,54 @@ const baselines = (value: string) =>
     return known;
   });
 
-const losses = (value: string): LossSpec[] =>
-  value.split(',').map((item) => {
-    const loss = item.trim();
-    const grid = LOSS_GRIDS[loss];
-    if (!grid) {
+/** One `--losses` item's setting, `loss:key=value:key=value`, as numbers by option name. */
+function lossSetting(item: string, loss: string, parts: readonly string[]): Record<string, number> {
+  const setting: Record<string, number> = {};
+  for (const part of parts) {
+    const [key, raw, ...extra] = part.split('=');
+    const value = Number(raw);
+    if (
+      !key ||
+      raw === undefined ||
+      raw.trim() === '' ||
+      extra.length > 0 ||
+      !Number.isFinite(value)
+    ) {
+      throw new InvalidArgumentError(
+        `'${item}': expected ${loss}:name=number[:name=number...], e.g. fitnets:beta=10`,
+      );
+    }
+    setting[key.trim()] = value;
+  }
+  return setting;
+}
+
+/**
+ * `--losses hinton,fitnets:beta=1,fitnets:beta=10`: a bare name runs its default grid
+ * (LOSS_GRIDS); `name:key=value...` items replace it with exactly those settings.
+ */
+const losses = (value: string): LossSpec[] => {
+  const grids = new Map<string, LossSpec['grid'][number][] | undefined>();
+  for (const item of value.split(',')) {
+    const [name = '', ...parts] = item.trim().split(':');
+    const loss = name.trim();
+    const defaults = LOSS_GRIDS[loss];
+    if (!defaults) {
       throw new InvalidArgumentError(
         `no grid for loss '${loss}'; the loss suite knows ${Object.keys(LOSS_GRIDS).join(', ')}`,
       );
     }
+    if (parts.length === 0) {
+      if (!grids.has(loss)) grids.set(loss, undefined);
+      continue;
+    }
+    grids.set(loss, [...(grids.get(loss) ?? []), lossSetting(item.trim(), loss, parts)]);
+  }
+  return [...grids].map(([loss, custom]) => {
     const taps = LOSS_TAPS[loss];
-    return { loss, grid, ...(taps ? { taps } : {}) };
+    return { loss, grid: custom ?? LOSS_GRIDS[loss] ?? [], ...(taps ? { taps } : {}) };
   });
+};
 
 const augment = (value: string) => {
   try {
@@ -189,7 +225,7 @@ export function settingsFromArgs(
     )
     .option(
       '--losses <list>',
-      `the loss suite: these losses side by side, each with its small grid (default with --suite losses: ${DEFAULT_LOSSES.join(',')})`,
+      `the loss suite: these losses side by side, each with its small grid (default with --suite losses: ${DEFAULT_LOSSES.join(',')}); name:key=value[:key=value] items give a loss your own settings instead, e.g. fitnets:beta=1,fitnets:beta=10`,
       losses,
     )
     .option(

@@ -134,10 +134,12 @@ describe('kdMethods, baselineMethod, countRuns, labelsSlug', () => {
     expect(suite.map((m) => m.stem)).toEqual([
       'T4-a0.9',
       'T1-a0.5',
+      'T1-a0.9',
       'dkd-beta8-warmupepochs1',
       'dkd-beta2-warmupepochs1',
+      'dkd-beta0.5-warmupepochs1',
     ]);
-    expect(suite[2]).toMatchObject({ loss: 'dkd', lossOptions: { beta: 8, warmupEpochs: 1 } });
+    expect(suite[3]).toMatchObject({ loss: 'dkd', lossOptions: { beta: 8, warmupEpochs: 1 } });
     expect(suite[0]?.lossOptions).toBeUndefined();
     const chosen = suite[1] as Method;
     expect(baselineMethod('label-smoothing', chosen)).toMatchObject({
