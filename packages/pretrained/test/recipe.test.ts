@@ -20,7 +20,9 @@ describe('readRecipe', () => {
     expect(files).toContain('cnn-teacher.fashion-mnist.json');
     for (const file of files) {
       const recipe = await readRecipe(new URL(file, recipesDir).pathname);
-      expect(`${recipe.model}.${recipe.dataset}.json`).toBe(file);
+      // '<model>.<dataset>', or '<model>-<variant>.<dataset>' for a changed recipe of one model.
+      expect(`${recipe.id}.json`).toBe(file);
+      expect(recipe.id).toMatch(new RegExp(`^${recipe.model}(-[\\w-]+)?\\.${recipe.dataset}$`));
     }
   });
 
