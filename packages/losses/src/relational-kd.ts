@@ -26,12 +26,35 @@ function smoothL1(a: tf.Tensor, b: tf.Tensor): tf.Scalar {
   return tf.mean(tf.add(tf.mul(tf.square(inner), 0.5), tf.sub(diff, inner))) as tf.Scalar;
 }
 
-/** Pairwise Euclidean distances [b, b] with a zero diagonal, divided by their off-diagonal mean. */
-export function normalizedDistances(embeddings: tf.Tensor2D): tf.Tensor2D {
+/** A batch's pairwise geometry, computed once for both RKD terms. */
+interface BatchGeometry {
+  readonly batch: number;
+  /** Gram matrix of the centred embeddings, [b, b]. */
+  readonly gram: tf.Tensor2D;
+  /** Its diagonal, ‖e_i‖² (centred), [b]. */
+  readonly diagonal: tf.Tensor1D;
+  /** ‖e_i‖² + ‖e_j‖², [b, b]. */
+  readonly scale: tf.Tensor2D;
+  /** ‖e_i − e_j‖² = scale − 2G, ≥ 0 and exactly 0 on the diagonal, [b, b]. */
+  readonly d2: tf.Tensor2D;
+}
+
+/**
+ * Centring changes no difference e_j − e_i and keeps the Gram entries small (less cancellation).
+ * From the Gram matrix, memory is O(b²) whatever the embedding size.
+ */
+function batchGeometry(embeddings: tf.Tensor2D): BatchGeometry {
   const batch = embeddings.shape[0];
-  const squared = tf.sum(tf.square(embeddings), 1);
-  const gram = tf.matMul(embeddings, embeddings, false, true);
-  const d2 = tf.sub(tf.add(tf.expandDims(squared, 1), tf.expandDims(squared, 0)), tf.mul(gram, 2));
+  const centered: tf.Tensor2D = tf.sub(embeddings, tf.mean(embeddings, 0, true));
+  const gram: tf.Tensor2D = tf.matMul(centered, centered, false, true);
+  const diagonal: tf.Tensor1D = tf.sum(tf.mul(gram, tf.eye(batch)), 1);
+  const scale: tf.Tensor2D = tf.add(tf.expandDims(diagonal, 1), tf.expandDims(diagonal, 0));
+  const d2 = tf.relu(tf.sub(scale, tf.mul(gram, 2))) as tf.Tensor2D;
+  return { batch, gram, diagonal, scale, d2 };
+}
+
+/** Pairwise Euclidean distances [b, b] with a zero diagonal, divided by their off-diagonal mean. */
+function normalizedDistances({ batch, d2 }: BatchGeometry): tf.Tensor2D {
   const offDiagonal = tf.sub(1, tf.eye(batch));
   const distances = tf.mul(tf.sqrt(tf.maximum(d2, DISTANCE_FLOOR)), offDiagonal);
   // The floor keeps every off-diagonal distance > 0, so their mean is over b(b − 1) entries.
@@ -40,20 +63,13 @@ export function normalizedDistances(embeddings: tf.Tensor2D): tf.Tensor2D {
 }
 
 /**
- * Cosines of all angles ∠(e_j − e_i, e_k − e_i), flattened to [b³]. Computed from the Gram
- * matrix, (e_j − e_i)·(e_k − e_i) = G_jk − G_ij − G_ik + G_ii, so memory is O(b³) whatever the
+ * Cosines of all angles ∠(e_j − e_i, e_k − e_i), flattened to [b³], from the Gram matrix:
+ * (e_j − e_i)·(e_k − e_i) = G_jk − G_ij − G_ik + G_ii, so memory is O(b³) whatever the
  * embedding size (a [b, b, d] tensor of differences would be 411 MB at b = 128, d = 6,272).
  * Angles at a pair closer than float32 can resolve (i = j, duplicates) are 0, as for a zero vector.
  */
-export function tripletAngles(embeddings: tf.Tensor2D): tf.Tensor1D {
-  const batch = embeddings.shape[0];
-  // Centring changes no difference e_j − e_i and keeps the Gram entries small (less cancellation).
-  const centered = tf.sub(embeddings, tf.mean(embeddings, 0, true));
-  const gram = tf.matMul(centered, centered, false, true);
-  const diagonal = tf.sum(tf.mul(gram, tf.eye(batch)), 1);
-  const scale = tf.add(tf.expandDims(diagonal, 1), tf.expandDims(diagonal, 0));
-  // ‖e_j − e_i‖², exactly 0 on the diagonal; resolvable where above float32's rounding of G.
-  const d2 = tf.relu(tf.sub(scale, tf.mul(gram, 2)));
+function tripletAngles({ batch, gram, diagonal, scale, d2 }: BatchGeometry): tf.Tensor1D {
+  // Resolvable where ‖e_j − e_i‖² is above float32's rounding of G.
   const resolved = tf.step(tf.sub(d2, tf.mul(scale, RESOLUTION)));
   // Unresolved pairs divide by 1 (and are zeroed), so no gradient meets a tiny norm.
   const norms = tf.add(tf.mul(tf.sqrt(tf.add(d2, NORM_FLOOR)), resolved), tf.sub(1, resolved));
@@ -81,10 +97,10 @@ export function relationalKdTerms(
   const distances: tf.Scalar[] = [];
   const angles: tf.Scalar[] = [];
   student.forEach((s, i) => {
-    const es = flattenBatch(s);
-    const et = flattenBatch(teacher[i] as tf.Tensor);
-    distances.push(smoothL1(normalizedDistances(es), normalizedDistances(et)));
-    angles.push(angleWeight > 0 ? smoothL1(tripletAngles(es), tripletAngles(et)) : tf.scalar(0));
+    const gs = batchGeometry(flattenBatch(s));
+    const gt = batchGeometry(flattenBatch(teacher[i] as tf.Tensor));
+    distances.push(smoothL1(normalizedDistances(gs), normalizedDistances(gt)));
+    angles.push(angleWeight > 0 ? smoothL1(tripletAngles(gs), tripletAngles(gt)) : tf.scalar(0));
   });
   const distance = tf.addN(distances) as tf.Scalar;
   const angle = tf.addN(angles) as tf.Scalar;
