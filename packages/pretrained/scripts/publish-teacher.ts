@@ -1,11 +1,13 @@
 // Publishes a finished teacher (weights/<id>/, written by scripts/train.ts) into the package:
-//   tsx --conditions=@kdkit/source scripts/publish-teacher.ts weights/<id> [--commit <sha>]
+//   tsx --conditions=@kdkit/source scripts/publish-teacher.ts weights/<id> [--commit <sha>] [--replace]
 // It measures the float32 model and its float16 copy on the recipe's validation split and on the
 // test split (test accuracy is recorded, never used to choose), keeps float16 unless it loses more
 // than 0.05 points on validation, writes the chosen weights back to weights/<id>/ and the entry
 // (accuracy, recipe hash, training time, commit, backend, SHA-256 of every file) to manifest.json.
+// A published teacher of the same model and dataset under another id (an older recipe) is refused
+// unless --replace is given; then its entry and its weights/ folder go (its recipe and log stay).
 import { execFileSync } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { initBackend } from '@kdkit/backend';
@@ -37,8 +39,24 @@ const commit =
   (at > 0 ? process.argv[at + 1] : undefined) ??
   execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
 
+const replace = process.argv.includes('--replace');
+
 const recipeFile = join('recipes', `${id}.json`);
 const recipe = await readRecipe(join(root, recipeFile));
+const manifestPath = join(root, 'manifest.json');
+const manifest = parsePretrainedManifest(
+  JSON.parse(await readFile(manifestPath, 'utf8')),
+  manifestPath,
+);
+const replaced = manifest.teachers.find(
+  (t) => t.id !== id && t.model === recipe.model && t.dataset === recipe.dataset,
+);
+if (replaced && !replace) {
+  throw new KdkitError(
+    'INVALID_ARGUMENT',
+    `publish-teacher: manifest.json already ships '${replaced.id}' for model '${recipe.model}' on '${recipe.dataset}' (test ${(100 * replaced.testAccuracy).toFixed(2)}%); pass --replace to publish '${id}' in its place (its entry and weights/${replaced.id}/ are removed; its recipe and training log stay)`,
+  );
+}
 if (recipe.dataset !== 'fashion-mnist') {
   throw new KdkitError(
     'INVALID_ARGUMENT',
@@ -108,14 +126,13 @@ const entry: PretrainedEntry = {
   backend,
   files: await weightFileEntries(weightsDir, id),
 };
-const manifestPath = join(root, 'manifest.json');
-const manifest = parsePretrainedManifest(
-  JSON.parse(await readFile(manifestPath, 'utf8')),
-  manifestPath,
-);
-const teachers = [...manifest.teachers.filter((t) => t.id !== id), entry].sort((a, b) =>
-  a.id.localeCompare(b.id),
-);
+const teachers = [
+  ...manifest.teachers.filter((t) => t.id !== id && t.id !== replaced?.id),
+  entry,
+].sort((a, b) => a.id.localeCompare(b.id));
 const next = parsePretrainedManifest({ format: PRETRAINED_FORMAT, teachers }, manifestPath);
 await writeFileAtomically(manifestPath, `${JSON.stringify(next, null, 2)}\n`);
-console.log(JSON.stringify({ id, dtype, float32, float16, trainingSeconds, commit }));
+if (replaced) await rm(join(weightsDir, replaced.id), { recursive: true, force: true });
+console.log(
+  JSON.stringify({ id, dtype, float32, float16, trainingSeconds, commit, replaced: replaced?.id }),
+);

@@ -56,4 +56,10 @@ it('refuses a malformed manifest, naming the file and the field', () => {
   expect(refusal({ format: PRETRAINED_FORMAT, teachers: [entry, entry] })).toMatch(
     /lists teacher 'cnn-teacher\.fashion-mnist' twice/,
   );
+  const variant = { ...entry, id: 'cnn-teacher-30ep.fashion-mnist' };
+  expect(refusal({ format: PRETRAINED_FORMAT, teachers: [entry, variant] })).toMatch(
+    /two teachers for model 'cnn-teacher' on 'fashion-mnist' \('cnn-teacher\.fashion-mnist' and 'cnn-teacher-30ep\.fashion-mnist'\)/,
+  );
+  const otherDataset = { ...variant, dataset: 'mnist' };
+  expect(refusal({ format: PRETRAINED_FORMAT, teachers: [entry, otherDataset] })).toBe('accepted');
 });

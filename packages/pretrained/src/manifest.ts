@@ -9,8 +9,8 @@ const fraction = z.number().min(0).max(1);
 const accuracies = z.strictObject({ validation: fraction, test: fraction });
 
 const entrySchema = z.strictObject({
-  /** `<model>.<dataset>`, also the folder of its files under `weights/`. */
-  id: z.string().regex(/^[\w-]+\.[\w-]+$/, "'<model>.<dataset>'"),
+  /** `<model>[-variant].<dataset>` (its recipe's id), also the folder of its files under `weights/`. */
+  id: z.string().regex(/^[\w-]+\.[\w-]+$/, "'<model>[-variant].<dataset>'"),
   /** The zoo architecture (@kdkit/models), and the name `pretrained()` takes. */
   model: z.string().min(1),
   dataset: z.string().min(1),
@@ -45,7 +45,8 @@ export type PretrainedManifest = z.infer<typeof manifestSchema>;
 
 /**
  * Checks a parsed `manifest.json` (`file` names it in errors): throws `CORRUPT_FILE` naming the
- * file, the field and what was expected, or a duplicate id; returns it typed.
+ * file, the field and what was expected, a duplicate id, or a second teacher for the same model
+ * and dataset; returns it typed.
  *
  * @example
  * const manifest = parsePretrainedManifest(await (await fetch(url)).json(), url);
@@ -69,6 +70,18 @@ export function parsePretrainedManifest(json: unknown, file: string): Pretrained
       'CORRUPT_FILE',
       `parsePretrainedManifest: ${file} lists teacher '${twice}' twice`,
     );
+  }
+  // pretrained(model, dataset) finds one entry: a second one for the same pair would be unreachable.
+  const seen = new Map<string, string>();
+  for (const { id, model, dataset } of parsed.data.teachers) {
+    const other = seen.get(`${model}\0${dataset}`);
+    if (other !== undefined) {
+      throw new KdkitError(
+        'CORRUPT_FILE',
+        `parsePretrainedManifest: ${file} lists two teachers for model '${model}' on '${dataset}' ('${other}' and '${id}'); pretrained() looks a teacher up by model and dataset, so each pair may appear once`,
+      );
+    }
+    seen.set(`${model}\0${dataset}`, id);
   }
   return parsed.data;
 }
