@@ -9,10 +9,10 @@ import {
   probabilityProbes,
   runProbes,
 } from './internal/guards.js';
-import { assertContext, assertInputs } from './internal/inputs.js';
+import { assertInputs } from './internal/inputs.js';
 import type { LossEntry } from './internal/loss-entry.js';
 import { factoryWhere, type OptionSpec, parseLossOptions } from './internal/options.js';
-import { requireTeacher, taskProbes, taskTerms, UNLABELLED } from './internal/task-terms.js';
+import { checkTeacherContext, taskTerms, UNLABELLED } from './internal/task-terms.js';
 import { logSoftmaxAt } from './log-softmax-with-temperature.js';
 import type { DistillationLoss, LogitInputs } from './types.js';
 
@@ -189,15 +189,9 @@ export function createDecoupledKdLoss(options: DkdLossOptions = {}): Distillatio
   return {
     name,
     compute: (ctx) => {
-      assertContext(where, ctx);
-      const teacher = requireTeacher(where, ctx);
+      // Labels are DKD's targets, so they are checked even when ceWeight is 0.
+      const teacher = checkTeacherContext(where, ctx, { ...weights, ceWeight: 1 });
       const { student, labels } = ctx;
-      assertLogitsPair(where, 'teacher', teacher, 'student', student);
-      runProbes([
-        // Labels are DKD's targets, so they are checked even when ceWeight is 0.
-        ...taskProbes(where, ctx, { ...weights, ceWeight: 1 }),
-        ...probabilityProbes(where, [['teacher', teacher]], weights.allowProbabilities),
-      ]);
       return tf.tidy(() => {
         const teacherTop = tf.cast(tf.argMax(teacher, 1), 'int32') as tf.Tensor1D;
         const targets =

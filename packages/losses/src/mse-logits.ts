@@ -8,11 +8,11 @@ import {
   REDUCTIONS,
   runProbes,
 } from './internal/guards.js';
-import { assertContext, assertInputs } from './internal/inputs.js';
+import { assertInputs } from './internal/inputs.js';
 import type { LossEntry } from './internal/loss-entry.js';
 import { factoryWhere, type OptionSpec, parseLossOptions } from './internal/options.js';
 import { reduceLoss } from './internal/reduce.js';
-import { meanHardCrossEntropy, requireTeacher, taskProbes } from './internal/task-terms.js';
+import { checkTeacherContext, meanHardCrossEntropy } from './internal/task-terms.js';
 import type { DistillationLoss, LogitInputs, Reduction } from './types.js';
 
 export interface MseLogitsOptions {
@@ -101,14 +101,8 @@ export function createMseLogitsLoss(options: MseLossOptions = {}): DistillationL
   return {
     name,
     compute: (ctx) => {
-      assertContext(where, ctx);
-      const teacher = requireTeacher(where, ctx);
+      const teacher = checkTeacherContext(where, ctx, weights);
       const { student, labels } = ctx;
-      assertLogitsPair(where, 'teacher', teacher, 'student', student);
-      runProbes([
-        ...taskProbes(where, ctx, weights),
-        ...probabilityProbes(where, [['teacher', teacher]], weights.allowProbabilities),
-      ]);
       return tf.tidy(() => {
         const mse = tf.mean(mseLogitsPerExample({ student, teacher })) as tf.Scalar;
         const hard = meanHardCrossEntropy(labels, student);

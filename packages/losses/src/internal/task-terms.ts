@@ -10,7 +10,9 @@ import {
   assertTemperature,
   type Probe,
   probabilityProbes,
+  runProbes,
 } from './guards.js';
+import { assertContext } from './inputs.js';
 import type { OptionSpec } from './options.js';
 
 /** The class id registered losses read as "unlabelled". */
@@ -88,6 +90,20 @@ export function taskProbes(where: string, ctx: LossContext, weights: TaskWeights
     probes.push(labelProbe(where, labels, student.shape[1], UNLABELLED));
   }
   return probes;
+}
+
+/**
+ * Checks the context of a loss that always reads the teacher's logits (its own term, whatever
+ * kdWeight is): the context, the teacher, and the task probes; returns the teacher.
+ */
+export function checkTeacherContext(
+  where: string,
+  ctx: LossContext,
+  weights: TaskWeights,
+): tf.Tensor2D {
+  assertContext(where, ctx);
+  runProbes(taskProbes(where, ctx, { ...weights, kdWeight: 1 }));
+  return requireTeacher(where, ctx);
 }
 
 export interface TaskTerms {
