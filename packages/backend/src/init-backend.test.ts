@@ -3,7 +3,7 @@ import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it, vi } from 'vitest';
 import { fakeDocument } from '../test/fake-browser.js';
-import { initBackend } from './init-backend.js';
+import { describeLoadFailure, initBackend } from './init-backend.js';
 
 const missing = async (): Promise<void> => {
   throw new Error("Cannot find module '@tensorflow/tfjs-node'");
@@ -22,6 +22,23 @@ describe('initBackend', () => {
     expect(info.reason).toContain('tfjs-node not loadable');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^kdkit: backend 'wasm' \(tfjs-node not loadable/);
+  });
+
+  it("names tfjs-node's two usual load failures in words a user can act on", () => {
+    const noAddon = new Error(
+      'The Node.js native addon module (tfjs_binding.node) can not be found at path: /x/lib/napi-v8/tfjs_binding.node. \nPlease run command ...',
+    );
+    expect(describeLoadFailure('tensorflow', noAddon)).toMatch(
+      /^installed without its native addon.*'npm rebuild @tensorflow\/tfjs-node'.*'pnpm approve-builds'/,
+    );
+    expect(
+      describeLoadFailure(
+        'tensorflow',
+        new Error("Cannot find package '@tensorflow/tfjs-node' imported from /x"),
+      ),
+    ).toBe('not installed');
+    expect(describeLoadFailure('tensorflow', new Error('other\nmore'))).toBe('other');
+    expect(describeLoadFailure('wasm', noAddon)).toMatch(/^The Node\.js native addon/);
   });
 
   it('falls back to cpu when wasm is missing too', async () => {

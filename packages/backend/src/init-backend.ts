@@ -140,6 +140,23 @@ function firstLine(error: unknown): string {
   return message.split('\n')[0]?.trim() ?? message;
 }
 
+const NO_ADDON = 'installed without its native addon';
+
+/**
+ * Why a backend failed to load, in words a user can act on. tfjs-node's two usual failures are
+ * named: not installed, and installed without its native addon (its install script downloads
+ * libtensorflow; pnpm 10 runs it only once approved). Anything else: the error's first line.
+ */
+export function describeLoadFailure(name: BackendName, error: unknown): string {
+  const line = firstLine(error);
+  if (name !== 'tensorflow') return line;
+  if (/tfjs_binding\.node/.test(line)) {
+    return `${NO_ADDON}, which its install script downloads (libtensorflow); the script did not run or failed: run 'npm rebuild @tensorflow/tfjs-node' (with pnpm 10, 'pnpm approve-builds' first) where the download host is reachable`;
+  }
+  if (/Cannot find (module|package) '@tensorflow\/tfjs-node'/.test(line)) return 'not installed';
+  return line;
+}
+
 async function setBackend(name: BackendName): Promise<void> {
   if (!(await tf.setBackend(name))) throw new Error(`tf.setBackend('${name}') returned false`);
 }
@@ -285,13 +302,15 @@ export async function initBackend(
     } catch (error) {
       throw new KdkitError(
         'BACKEND_UNAVAILABLE',
-        `initBackend: backend '${requested}' was requested${fromEnv ? ' by KDKIT_BACKEND' : ''} but could not be loaded (${firstLine(error)}). To get it, ${remedy(requested, platform, error)}.`,
+        `initBackend: backend '${requested}' was requested${fromEnv ? ' by KDKIT_BACKEND' : ''} but could not be loaded (${describeLoadFailure(requested, error)}). To get it, ${remedy(requested, platform, error)}.`,
         { cause: error },
       );
     }
     info = { name: requested, reason: `requested${fromEnv ? ' by KDKIT_BACKEND' : ''}` };
   } else {
     const skipped: string[] = [];
+    // The install hint, unless the tfjs-node failure already says what to run.
+    let nativeHint = true;
     let chosen: BackendName | undefined;
     for (const name of AUTO_ORDER[platform]) {
       try {
@@ -300,7 +319,9 @@ export async function initBackend(
         break;
       } catch (error) {
         const why = error instanceof UnsuitableBackend ? 'skipped' : 'not loadable';
-        skipped.push(`${LABEL[name]} ${why}: ${firstLine(error)}`);
+        const failure = describeLoadFailure(name, error);
+        if (failure.startsWith(NO_ADDON)) nativeHint = false;
+        skipped.push(`${LABEL[name]} ${why}: ${failure}`);
       }
     }
     if (!chosen) {
@@ -313,7 +334,7 @@ export async function initBackend(
     const reason =
       chosen === fastest
         ? `fastest available (${chosen === 'tensorflow' ? 'native libtensorflow' : chosen})`
-        : `${skipped.join('; ')}${chosen === 'wasm' && platform === 'node' ? ' (for native speed, install @tensorflow/tfjs-node)' : ''}`;
+        : `${skipped.join('; ')}${chosen === 'wasm' && platform === 'node' && nativeHint ? ' (for native speed, install @tensorflow/tfjs-node)' : ''}`;
     info = { name: chosen, reason };
   }
 
