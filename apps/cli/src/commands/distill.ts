@@ -172,8 +172,8 @@ export async function runDistill(options: DistillOptions): Promise<void> {
     ...(options.temperature === undefined ? {} : { temperature: options.temperature }),
     ...(options.alpha === undefined ? {} : { alpha: options.alpha }),
   };
-  const loss = getLoss(options.loss, lossOptions); // an unknown name fails before any work
-  const { out } = await startCommand(options);
+  // An unknown loss and contradicting flags fail before any work (and before the backend loads).
+  const loss = getLoss(options.loss, lossOptions);
   if ((options.teacher === undefined) === (options.teacherStore === undefined)) {
     throw new KdkitError(
       'INVALID_ARGUMENT',
@@ -186,6 +186,15 @@ export async function runDistill(options: DistillOptions): Promise<void> {
       `--augment ${formatAugmentSpec(options.augment ?? {})}: a soft-target store (--teacher-store) holds the teacher's logits of the un-augmented training images only; drop --augment, or give the teacher itself with --teacher.`,
     );
   }
+  const { out } = await startCommand(options);
+  const studentIsDir = await isModelDir(resolve(options.student));
+  if (!studentIsDir && /[/\\]|^\./.test(options.student)) {
+    throw new KdkitError(
+      'FILE_NOT_FOUND',
+      `--student: ${resolve(options.student)} holds no saved model (model.json); give a saved model directory or a zoo name (kdkit list models).`,
+    );
+  }
+  if (!studentIsDir) modelInfo(options.student); // an unknown zoo name fails here (modelInfo builds it: after the backend)
   const {
     checkTeacherFitsData,
     cacheAgreement,
@@ -199,14 +208,6 @@ export async function runDistill(options: DistillOptions): Promise<void> {
     options.teacher === undefined
       ? undefined
       : await resolveTeacher({ ...options, teacher: options.teacher }, options.dataset);
-  const studentIsDir = await isModelDir(resolve(options.student));
-  if (!studentIsDir && /[/\\]|^\./.test(options.student)) {
-    throw new KdkitError(
-      'FILE_NOT_FOUND',
-      `--student: ${resolve(options.student)} holds no saved model (model.json); give a saved model directory or a zoo name (kdkit list models).`,
-    );
-  }
-  if (!studentIsDir) modelInfo(options.student); // an unknown zoo name fails here
   const studentName = studentIsDir ? undefined : options.student;
   const outDir = resolve(options.out ?? `runs/${studentName ?? 'student'}-kd`);
   const checkpointDir = checkpointDirFor(outDir, options.checkpointDir);
