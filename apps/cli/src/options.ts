@@ -60,7 +60,7 @@ export function addBackendOption(command: Command): void {
 
 /** `--augment`'s help line. */
 export const AUGMENT_HELP =
-  "augment training batches: cropN (pad N pixels, crop back at random), flip (left-right), viewsN (N fixed views per image, so a teacher's logits can be cached), comma-separated (e.g. crop2,flip,views4), or none";
+  "augment training batches: cropN (pad N pixels, crop back at random), flip (left-right), eraseP (random erasing with probability P), viewsN (N fixed views per image, so a teacher's logits can be cached), comma-separated (e.g. crop2,flip,views4 or crop2,erase0.5), or none";
 
 /** Options of every command that trains. */
 export function addTrainingOptions(command: Command, defaultEpochs: number): void {

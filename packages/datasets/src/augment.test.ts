@@ -37,15 +37,33 @@ describe('writeExample', () => {
   });
 });
 
+const SIZE = [28, 28] as const;
+
+describe('writeExample erasing', () => {
+  it('sets the erased rectangle to 0 after the flip, in every channel, and nothing else', () => {
+    const out = new Float32Array(12);
+    const erase = { top: 1, left: 1, height: 1, width: 2 };
+    writeExample(ds, 0, out, 0, { offsetY: 0, offsetX: 0, flip: true, erase }, 0);
+    expect([at(out, 1, 1, 0), at(out, 1, 1, 1), at(out, 1, 2, 0), at(out, 1, 2, 1)]).toEqual([
+      0, 0, 0, 0,
+    ]);
+    expect(at(out, 1, 0, 1)).toBe(value(1, 2, 1));
+    expect(at(out, 0, 1, 0)).toBe(value(0, 1, 0));
+    expect(at(out, 0, 2, 1)).toBe(value(0, 0, 1));
+  });
+});
+
 describe('sampleAugmentation', () => {
   const augment = { cropPadding: 4, horizontalFlip: true };
   const base = new SeededRandom(5).fork('augment');
 
   it('depends only on (seed, epoch, index), with offsets in [0, 2p] and both flips', () => {
-    const draws = Array.from({ length: 200 }, (_, i) => sampleAugmentation(base, 1, i, augment));
+    const draws = Array.from({ length: 200 }, (_, i) =>
+      sampleAugmentation(base, 1, i, augment, SIZE),
+    );
     expect(
       Array.from({ length: 200 }, (_, i) =>
-        sampleAugmentation(new SeededRandom(5).fork('augment'), 1, i, augment),
+        sampleAugmentation(new SeededRandom(5).fork('augment'), 1, i, augment, SIZE),
       ),
     ).toEqual(draws);
     expect(
@@ -55,8 +73,8 @@ describe('sampleAugmentation', () => {
     expect(flips).toBeGreaterThan(60);
     expect(flips).toBeLessThan(140);
     expect(new Set(draws.map((d) => d.offsetX)).size).toBe(9);
-    expect(sampleAugmentation(base, 2, 0, augment)).not.toEqual(
-      sampleAugmentation(base, 1, 0, augment),
+    expect(sampleAugmentation(base, 2, 0, augment, SIZE)).not.toEqual(
+      sampleAugmentation(base, 1, 0, augment, SIZE),
     );
   });
 
@@ -84,7 +102,7 @@ describe('sampleAugmentation', () => {
     ];
     const draws = [0, 1, 2].map((epoch) =>
       [0, 1, 2, 3].map((index) => {
-        const d = sampleAugmentation(base, epoch, index, augment);
+        const d = sampleAugmentation(base, epoch, index, augment, SIZE);
         return [d.offsetY, d.offsetX, d.flip ? 1 : 0];
       }),
     );
@@ -95,13 +113,13 @@ describe('sampleAugmentation', () => {
     const viewed = { ...augment, views: 3 };
     for (let index = 0; index < 50; index++) {
       for (let epoch = 0; epoch < 7; epoch++) {
-        expect(sampleAugmentation(base, epoch, index, viewed)).toEqual(
-          sampleAugmentation(base, epoch % 3, index, augment),
+        expect(sampleAugmentation(base, epoch, index, viewed, SIZE)).toEqual(
+          sampleAugmentation(base, epoch % 3, index, augment, SIZE),
         );
       }
     }
     const view = (v: number) =>
-      Array.from({ length: 50 }, (_, i) => sampleAugmentation(base, v, i, viewed));
+      Array.from({ length: 50 }, (_, i) => sampleAugmentation(base, v, i, viewed, SIZE));
     expect(view(1)).not.toEqual(view(0));
     expect(view(2)).not.toEqual(view(1));
     expect(augmentationKey(3, 9, { cropPadding: 4, horizontalFlip: false, views: 4 })).toBe(
@@ -110,6 +128,35 @@ describe('sampleAugmentation', () => {
     expect(augmentationKey(3, 1, { cropPadding: 4, horizontalFlip: false, views: 4 })).toBe(
       augmentationKey(3, 9, { cropPadding: 4, horizontalFlip: false, views: 4 }),
     );
+  });
+
+  it('erases one rectangle with probability erase, of 2–40% of the area, inside the image', () => {
+    const erasing = { ...augment, erase: 0.5 };
+    const draws = Array.from({ length: 400 }, (_, i) =>
+      sampleAugmentation(base, 1, i, erasing, [28, 20]),
+    );
+    const rects = draws.flatMap((d) => (d.erase ? [d.erase] : []));
+    expect(rects.length).toBeGreaterThan(160);
+    expect(rects.length).toBeLessThan(240);
+    for (const r of rects) {
+      expect(r.top).toBeGreaterThanOrEqual(0);
+      expect(r.left).toBeGreaterThanOrEqual(0);
+      expect(r.top + r.height).toBeLessThanOrEqual(28);
+      expect(r.left + r.width).toBeLessThanOrEqual(20);
+      // Rounding each side moves the area a little outside [2%, 40%].
+      expect(r.height * r.width).toBeGreaterThanOrEqual(0.01 * 28 * 20);
+      expect(r.height * r.width).toBeLessThanOrEqual(0.5 * 28 * 20);
+    }
+    // The crop and flip draws come first, so they are the ones drawn without erasing.
+    const plain = Array.from({ length: 400 }, (_, i) =>
+      sampleAugmentation(base, 1, i, augment, SIZE),
+    );
+    expect(draws.map(({ erase: _, ...rest }) => rest)).toEqual(plain);
+    expect(
+      Array.from({ length: 50 }, (_, i) =>
+        sampleAugmentation(base, 1, i, { ...augment, erase: 1 }, SIZE),
+      ).every((d) => d.erase !== undefined),
+    ).toBe(true);
   });
 
   it('resolveAugment treats no crop and no flip as off; the key names every setting', () => {
@@ -122,6 +169,23 @@ describe('sampleAugmentation', () => {
     expect(augmentationKey(3, 9, { cropPadding: 4, horizontalFlip: false })).toBe(
       'seed=3;epoch=9;crop=4;flip=0',
     );
+    expect(resolveAugment('t', ds, { erase: 0 })).toBeUndefined();
+    expect(resolveAugment('t', ds, { erase: 0.25 })).toEqual({
+      cropPadding: 0,
+      horizontalFlip: false,
+      erase: 0.25,
+    });
+    expect(augmentationKey(3, 9, { cropPadding: 0, horizontalFlip: false, erase: 0.25 })).toBe(
+      'seed=3;epoch=9;crop=0;flip=0;erase=0.25',
+    );
+  });
+
+  it('resolveAugment refuses an erase that is not a probability', () => {
+    for (const erase of [-0.1, 1.5, Number.NaN]) {
+      expect(() => resolveAugment('f', ds, { erase })).toThrow(
+        /f: 'augment.erase' must be a probability in \[0, 1\]/,
+      );
+    }
   });
 
   it('resolveAugment names the caller and the bad field', () => {

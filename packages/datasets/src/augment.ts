@@ -1,16 +1,30 @@
 import { assertInteger, KdkitError, type SeededRandom } from '@kdkit/engine';
 import type { AugmentOptions, ImageDataset, ResolvedAugment } from './types.js';
 
-/** The random choices for one example: crop offsets in [0, 2·padding] and a flip. */
+/** A rectangle of an image, in pixels of the output (after crop and flip). */
+export interface ErasedRect {
+  readonly top: number;
+  readonly left: number;
+  readonly height: number;
+  readonly width: number;
+}
+
+/** The random choices for one example: crop offsets in [0, 2·padding], a flip, an erased rectangle. */
 export interface SampleAugmentation {
   readonly offsetY: number;
   readonly offsetX: number;
   readonly flip: boolean;
+  readonly erase?: ErasedRect;
 }
 
+/** Random erasing's ranges (Zhong et al. 2020, and torchvision's defaults). */
+const ERASE_AREA = [0.02, 0.4] as const;
+const ERASE_ASPECT = [0.3, 1 / 0.3] as const;
+const ERASE_ATTEMPTS = 10;
+
 /**
- * Checks augmentation options and returns them with defaults (`views` only when given), or
- * undefined when it is off (no crop and no flip).
+ * Checks augmentation options and returns them with defaults (`erase` only when above 0, `views`
+ * only when given), or undefined when it is off (no crop, no flip, no erasing).
  */
 export function resolveAugment(
   where: string,
@@ -22,7 +36,7 @@ export function resolveAugment(
   if (chosen === null || typeof chosen !== 'object') {
     throw new KdkitError(
       'INVALID_ARGUMENT',
-      `${where}: 'augment' must be false or { cropPadding?, horizontalFlip?, views? }, got ${String(chosen)}.`,
+      `${where}: 'augment' must be false or { cropPadding?, horizontalFlip?, erase?, views? }, got ${String(chosen)}.`,
     );
   }
   const cropPadding = chosen.cropPadding ?? 0;
@@ -34,6 +48,13 @@ export function resolveAugment(
       `${where}: 'augment.horizontalFlip' must be true or false, got ${String(horizontalFlip)}.`,
     );
   }
+  const erase = chosen.erase ?? 0;
+  if (typeof erase !== 'number' || !(erase >= 0 && erase <= 1)) {
+    throw new KdkitError(
+      'OUT_OF_RANGE',
+      `${where}: 'augment.erase' must be a probability in [0, 1] (of erasing one random rectangle of each image; 0 is off), got ${String(erase)}.`,
+    );
+  }
   const views = chosen.views;
   if (views !== undefined && !(Number.isInteger(views) && views >= 1)) {
     throw new KdkitError(
@@ -41,8 +62,13 @@ export function resolveAugment(
       `${where}: 'augment.views' must be a positive integer (the number of augmented views per image; leave it out for a fresh augmentation every epoch), got ${String(views)}.`,
     );
   }
-  if (cropPadding === 0 && !horizontalFlip) return undefined;
-  return { cropPadding, horizontalFlip, ...(views === undefined ? {} : { views }) };
+  if (cropPadding === 0 && !horizontalFlip && erase === 0) return undefined;
+  return {
+    cropPadding,
+    horizontalFlip,
+    ...(erase === 0 ? {} : { erase }),
+    ...(views === undefined ? {} : { views }),
+  };
 }
 
 /** The draw an epoch uses: the epoch itself, or with `views` its view `epoch mod views`. */
@@ -62,11 +88,13 @@ export function augmentationView(epoch: number, augment: ResolvedAugment): numbe
 export function augmentationKey(seed: number, epoch: number, augment: ResolvedAugment): string {
   const draw =
     augment.views === undefined ? `epoch=${epoch}` : `view=${augmentationView(epoch, augment)}`;
-  return `seed=${seed};${draw};crop=${augment.cropPadding};flip=${augment.horizontalFlip ? 1 : 0}`;
+  const erase = augment.erase === undefined ? '' : `;erase=${augment.erase}`;
+  return `seed=${seed};${draw};crop=${augment.cropPadding};flip=${augment.horizontalFlip ? 1 : 0}${erase}`;
 }
 
 /**
- * Draws one example's augmentation from a stream forked off `base` by (draw, index), where the
+ * Draws one example's augmentation (for images of `imageSize`) from a stream forked off `base` by
+ * (draw, index), where the
  * draw is the epoch, or its view with `views` ({@link augmentationView}): the result depends only
  * on (seed, epoch or view, index), never on batch size or order.
  */
@@ -75,18 +103,51 @@ export function sampleAugmentation(
   epoch: number,
   index: number,
   augment: ResolvedAugment,
+  imageSize: readonly [height: number, width: number],
 ): SampleAugmentation {
   const rng = base.fork(`${augmentationView(epoch, augment)}:${index}`);
   const span = 2 * augment.cropPadding + 1;
   const offsetY = augment.cropPadding > 0 ? rng.nextInt(span) : augment.cropPadding;
   const offsetX = augment.cropPadding > 0 ? rng.nextInt(span) : augment.cropPadding;
   const flip = augment.horizontalFlip ? rng.nextFloat() < 0.5 : false;
-  return { offsetY, offsetX, flip };
+  // Erasing draws after the crop and flip, so runs without it keep their draws.
+  const erase =
+    augment.erase !== undefined && rng.nextFloat() < augment.erase
+      ? erasedRect(rng, imageSize)
+      : undefined;
+  return { offsetY, offsetX, flip, ...(erase === undefined ? {} : { erase }) };
+}
+
+/** A rectangle of random area and aspect ratio; none if 10 draws do not fit the image. */
+function erasedRect(
+  rng: SeededRandom,
+  [height, width]: readonly [number, number],
+): ErasedRect | undefined {
+  const [minArea, maxArea] = ERASE_AREA;
+  const [minAspect, maxAspect] = ERASE_ASPECT;
+  for (let attempt = 0; attempt < ERASE_ATTEMPTS; attempt++) {
+    const area = height * width * (minArea + (maxArea - minArea) * rng.nextFloat());
+    const aspect = Math.exp(
+      Math.log(minAspect) + (Math.log(maxAspect) - Math.log(minAspect)) * rng.nextFloat(),
+    );
+    const h = Math.round(Math.sqrt(area * aspect));
+    const w = Math.round(Math.sqrt(area / aspect));
+    if (h >= 1 && w >= 1 && h <= height && w <= width) {
+      return {
+        top: rng.nextInt(height - h + 1),
+        left: rng.nextInt(width - w + 1),
+        height: h,
+        width: w,
+      };
+    }
+  }
+  return undefined;
 }
 
 /**
  * Writes example `index` of `ds` into `out` at `outOffset`: zero-pad by `padding`, crop at
- * (offsetY, offsetX), optionally flip left-right, then apply the dataset's normalization.
+ * (offsetY, offsetX), optionally flip left-right, set the erased rectangle to 0, then apply the
+ * dataset's normalization.
  */
 export function writeExample(
   ds: ImageDataset,
@@ -111,6 +172,13 @@ export function writeExample(
         const inside = sy >= 0 && sy < h && sx >= 0 && sx < w;
         const from = src + (sy * w + sx) * c;
         for (let k = 0; k < c; k++) out[dst + k] = inside ? (ds.images[from + k] as number) : 0;
+      }
+    }
+    const erase = transform.erase;
+    if (erase !== undefined) {
+      for (let y = erase.top; y < erase.top + erase.height; y++) {
+        const row = outOffset + (y * w + erase.left) * c;
+        out.fill(0, row, row + erase.width * c);
       }
     }
   }

@@ -151,6 +151,24 @@ describeBackends(['cpu', 'wasm'], 'batches', () => {
     expect(epochs[3]?.[0]?.key).toBe('seed=1;view=1;crop=1;flip=1');
   });
 
+  it('erase: 1 zeroes one rectangle of every image, a different one per epoch, keyed', () => {
+    const ones = { ...ds, images: new Float32Array(ds.images.length).fill(1) };
+    const zeroed = (epoch: number) =>
+      collect(ones, { batchSize: 4, epoch, augment: { erase: 1 } }).flatMap((b) =>
+        Array.from({ length: b.indices.length }, (_, r) =>
+          Array.from(b.xs.subarray(r * per, (r + 1) * per), (v) => (v === 0 ? 1 : 0)).join(''),
+        ),
+      );
+    const first = zeroed(0);
+    // Every image has a zeroed rectangle and keeps some ones (at most 40% of 12 pixels, rounded).
+    expect(first.every((mask) => mask.includes('1') && mask.includes('0'))).toBe(true);
+    expect(zeroed(0)).toEqual(first);
+    expect(zeroed(1)).not.toEqual(first);
+    expect(collect(ones, { batchSize: 10, augment: { erase: 1 } })[0]?.key).toBe(
+      'seed=0;epoch=0;crop=0;flip=0;erase=1',
+    );
+  });
+
   it('uses the dataset default augmentation unless augment: false', () => {
     const withDefault = { ...ds, defaultAugment: { horizontalFlip: true } };
     expect(collect(withDefault, { batchSize: 10 })[0]?.key).toBe('seed=0;epoch=0;crop=0;flip=1');

@@ -43,7 +43,7 @@ export function countBatches(ds: ImageDataset, options: BatchOptions): number {
  *   `indices`, the dataset positions of the rows (the key of a teacher cache).
  * - `augment` (default: the dataset's `defaultAugment`, none for MNIST-style sets): zero-pad by
  *   `cropPadding` and crop back at a random offset, and/or flip left-right with probability
- *   ½. Each example's transform depends only on (seed, epoch, index); augmented batches carry
+ *   ½, and/or erase a random rectangle with probability `erase`. Each example's transform depends only on (seed, epoch, index); augmented batches carry
  *   `augmentationKey`. With `augment.views: V` epoch e reuses the transforms of view e mod V
  *   (so epochs e and e + V see the same pixels; the order is still drawn per epoch).
  *
@@ -77,7 +77,9 @@ export function batches(
     dropRemainder: options.dropRemainder === true,
     padding: augment?.cropPadding ?? 0,
     transformOf: (index) =>
-      augment === undefined ? undefined : sampleAugmentation(augmentBase, epoch, index, augment),
+      augment === undefined
+        ? undefined
+        : sampleAugmentation(augmentBase, epoch, index, augment, [ds.shape[0], ds.shape[1]]),
     ...(augment === undefined ? {} : { key: augmentationKey(seed, epoch, augment) }),
   });
 }

@@ -44,6 +44,13 @@ export interface AugmentOptions {
   /** Flip horizontally with probability 0.5. */
   readonly horizontalFlip?: boolean;
   /**
+   * Random erasing (Zhong et al. 2020): with this probability, one random rectangle of each
+   * image (2–40% of its area, aspect ratio 0.3–3.3) is set to 0, black (the background of
+   * MNIST-style images), after the crop and flip and before the dataset's normalization.
+   * A number in [0, 1]. Default 0 (off).
+   */
+  readonly erase?: number;
+  /**
    * How many augmented views each image has: a positive integer V. Epoch e draws view e mod V, so
    * an image's pixels in epoch e and e + V are identical (the batch order still changes every
    * epoch), and a teacher's logits on each view can be computed once and cached (FKD, Shen & Xing
@@ -56,10 +63,14 @@ export interface AugmentOptions {
   readonly views?: number;
 }
 
-/** {@link AugmentOptions} as `resolveAugment` returns them: crop and flip set, `views` only when finite. */
+/**
+ * {@link AugmentOptions} as `resolveAugment` returns them: crop and flip set, `erase` only when
+ * above 0, `views` only when finite.
+ */
 export interface ResolvedAugment {
   readonly cropPadding: number;
   readonly horizontalFlip: boolean;
+  readonly erase?: number;
   readonly views?: number;
 }
 

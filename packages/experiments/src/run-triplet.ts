@@ -120,6 +120,7 @@ function augmentOverride(where: string, config: TripletConfig): ResolvedAugment 
   const byDefault = resolveAugment(where, config.train, undefined) ?? off;
   return given.cropPadding === byDefault.cropPadding &&
     given.horizontalFlip === byDefault.horizontalFlip &&
+    given.erase === byDefault.erase &&
     given.views === byDefault.views
     ? undefined
     : given;

@@ -23,6 +23,7 @@ const recipeSchema = z.strictObject({
   augment: z.strictObject({
     cropPadding: z.int().min(0).optional(),
     horizontalFlip: z.boolean().optional(),
+    erase: z.number().min(0).max(1).optional(),
   }),
   seed: z.int().min(0),
   /** How the shipped epoch is chosen, in words (for readers; the scripts keep the last epoch). */

@@ -199,6 +199,9 @@ export function augmentProtocol(q: QualitySettings): string {
       ? [`zero-pad by ${a.cropPadding} px and crop back at a random offset`]
       : []),
     ...(a.horizontalFlip ? ['flip left-right with probability ½'] : []),
+    ...(a.erase !== undefined
+      ? [`erase one random rectangle (2–40% of the area) with probability ${a.erase}`]
+      : []),
     ...(a.views !== undefined
       ? [`${a.views} fixed views per image, epoch e reusing view e mod ${a.views}`]
       : []),
