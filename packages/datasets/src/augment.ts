@@ -94,9 +94,8 @@ export function augmentationKey(seed: number, epoch: number, augment: ResolvedAu
 
 /**
  * Draws one example's augmentation (for images of `imageSize`) from a stream forked off `base` by
- * (draw, index), where the
- * draw is the epoch, or its view with `views` ({@link augmentationView}): the result depends only
- * on (seed, epoch or view, index), never on batch size or order.
+ * (draw, index), where the draw is the epoch, or its view with `views` ({@link augmentationView}):
+ * the result depends only on (seed, epoch or view, index), never on batch size or order.
  */
 export function sampleAugmentation(
   base: SeededRandom,
