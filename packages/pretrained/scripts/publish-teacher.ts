@@ -26,6 +26,7 @@ import {
 } from '../src/manifest.js';
 import { weightFileEntries } from '../src/node/weight-files.js';
 import { sha256Hex } from '../src/sha256.js';
+import { teachersAfterPublish, teacherToReplace } from './publish-plan.js';
 import { readRecipe, recipeSplit } from './recipe.js';
 
 /** The most validation accuracy float16 may lose (0.05 points). */
@@ -39,8 +40,6 @@ const commit =
   (at > 0 ? process.argv[at + 1] : undefined) ??
   execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
 
-const replace = process.argv.includes('--replace');
-
 const recipeFile = join('recipes', `${id}.json`);
 const recipe = await readRecipe(join(root, recipeFile));
 const manifestPath = join(root, 'manifest.json');
@@ -48,15 +47,11 @@ const manifest = parsePretrainedManifest(
   JSON.parse(await readFile(manifestPath, 'utf8')),
   manifestPath,
 );
-const replaced = manifest.teachers.find(
-  (t) => t.id !== id && t.model === recipe.model && t.dataset === recipe.dataset,
+const replaced = teacherToReplace(
+  manifest,
+  { id, model: recipe.model, dataset: recipe.dataset },
+  process.argv.includes('--replace'),
 );
-if (replaced && !replace) {
-  throw new KdkitError(
-    'INVALID_ARGUMENT',
-    `publish-teacher: manifest.json already ships '${replaced.id}' for model '${recipe.model}' on '${recipe.dataset}' (test ${(100 * replaced.testAccuracy).toFixed(2)}%); pass --replace to publish '${id}' in its place (its entry and weights/${replaced.id}/ are removed; its recipe and training log stay)`,
-  );
-}
 if (recipe.dataset !== 'fashion-mnist') {
   throw new KdkitError(
     'INVALID_ARGUMENT',
@@ -126,10 +121,7 @@ const entry: PretrainedEntry = {
   backend,
   files: await weightFileEntries(weightsDir, id),
 };
-const teachers = [
-  ...manifest.teachers.filter((t) => t.id !== id && t.id !== replaced?.id),
-  entry,
-].sort((a, b) => a.id.localeCompare(b.id));
+const teachers = teachersAfterPublish(manifest, entry, replaced);
 const next = parsePretrainedManifest({ format: PRETRAINED_FORMAT, teachers }, manifestPath);
 await writeFileAtomically(manifestPath, `${JSON.stringify(next, null, 2)}\n`);
 if (replaced) await rm(join(weightsDir, replaced.id), { recursive: true, force: true });
