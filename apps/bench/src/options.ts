@@ -74,6 +74,12 @@ export const LOSS_GRIDS: Readonly<Record<string, LossSpec['grid']>> = {
   pkt: [{ beta: 30000 }, { beta: 3000 }, { beta: 300 }],
   rkd: [{ beta: 1 }, { beta: 0.1 }, { beta: 0.01 }],
   mse: [{ alpha: 0.9 }, { alpha: 0.5 }, { alpha: 0.1 }],
+  // Not in DEFAULT_LOSSES (added after the stored loss-family runs): `--losses dist`.
+  dist: [
+    { beta: 1, gamma: 1 },
+    { beta: 0.1, gamma: 0.1 },
+    { beta: 0.01, gamma: 0.01 },
+  ],
 };
 
 /** The loss suite's default line-up (mdistiller-like): logit, feature and relation losses. */

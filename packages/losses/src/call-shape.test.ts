@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { attentionTransferLoss } from './attention-transfer.js';
 import { decoupledKdLoss } from './decoupled-kd.js';
+import { distLoss } from './dist.js';
 import { distillationLoss } from './distillation-loss.js';
 import { fitnetsLoss } from './fitnets.js';
 import { hardCrossEntropy } from './hard-cross-entropy.js';
@@ -52,6 +53,7 @@ describeBackends(['cpu'], 'the old positional call shape is rejected', () => {
     ['softCrossEntropy', softCrossEntropy],
     ['klDivergence', klDivergence],
     ['mseLogitsLoss', mseLogitsLoss],
+    ['distLoss', distLoss],
   ] as const;
   for (const [name, loss] of logitPairs) {
     it(`${name}(teacher, student) names the { student, teacher } shape`, () => {

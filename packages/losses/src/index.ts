@@ -16,6 +16,13 @@ export {
 } from './decoupled-kd.js';
 export { KD_DEFAULTS, type KdDefaults } from './defaults.js';
 export {
+  DIST_DEFAULTS,
+  type DistLossOptions,
+  type DistOptions,
+  type DistTerms,
+  distLoss,
+} from './dist.js';
+export {
   type DistillationInputs,
   type DistillationOptions,
   type DistillationTerms,

@@ -9,6 +9,7 @@ import type { DistillationLoss, LossContext } from './types.js';
 const BUILT_INS = [
   'at',
   'ce',
+  'dist',
   'dkd',
   'fitnets',
   'hinton',
@@ -72,7 +73,7 @@ describe('loss registry', () => {
 
   it('suggests the closest name for an unknown loss and lists the valid ones', () => {
     expect(() => getLoss('hintn')).toThrow(
-      /Unknown loss 'hintn'\. Did you mean 'hinton'\? Valid loss names: at, ce, dkd/,
+      /Unknown loss 'hintn'\. Did you mean 'hinton'\? Valid loss names: at, ce, dist, dkd/,
     );
     try {
       getLoss('nope');

@@ -5,6 +5,7 @@ import {
 } from './attention-transfer.js';
 import { type CrossEntropyLossOptions, crossEntropyLossEntry } from './cross-entropy-loss.js';
 import { type DkdLossOptions, decoupledKdLossEntry } from './decoupled-kd.js';
+import { type DistLossOptions, distLossEntry } from './dist.js';
 import { type FitnetsLossOptions, fitnetsLossEntry } from './fitnets.js';
 import { type HintonLossOptions, hintonLossEntry, klLossEntry } from './hinton-loss.js';
 import type { FeatureLossOptions } from './internal/feature-loss.js';
@@ -22,6 +23,7 @@ export interface BuiltInLossOptions {
   readonly kl: HintonLossOptions;
   readonly mse: MseLossOptions;
   readonly dkd: DkdLossOptions;
+  readonly dist: DistLossOptions;
   readonly 'multi-teacher': MultiTeacherLossOptions;
   readonly fitnets: FitnetsLossOptions;
   readonly at: AttentionTransferLossOptions;
@@ -37,6 +39,7 @@ const BUILT_IN: ReadonlyMap<string, LossEntry> = new Map(
     klLossEntry,
     mseLogitsLossEntry,
     decoupledKdLossEntry,
+    distLossEntry,
     multiTeacherLossEntry,
     fitnetsLossEntry,
     attentionTransferLossEntry,
