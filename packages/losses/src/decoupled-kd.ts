@@ -12,7 +12,12 @@ import {
 import { assertInputs } from './internal/inputs.js';
 import type { LossEntry } from './internal/loss-entry.js';
 import { factoryWhere, type OptionSpec, parseLossOptions } from './internal/options.js';
-import { checkTeacherContext, taskTerms, UNLABELLED } from './internal/task-terms.js';
+import {
+  checkTeacherContext,
+  hardOnlyTaskWeights,
+  taskTerms,
+  UNLABELLED,
+} from './internal/task-terms.js';
 import { logSoftmaxAt } from './log-softmax-with-temperature.js';
 import type { DistillationLoss, LogitInputs } from './types.js';
 
@@ -177,15 +182,14 @@ export function createDecoupledKdLoss(options: DkdLossOptions = {}): Distillatio
   const name = 'dkd';
   const where = `loss '${name}'`;
   const dkdWeights = resolveDkd(where, options);
-  const { warmupEpochs = DKD_DEFAULTS.warmupEpochs, ceWeight = DKD_DEFAULTS.ceWeight } = options;
+  const { warmupEpochs = DKD_DEFAULTS.warmupEpochs } = options;
   assertInteger(where, 'warmupEpochs', warmupEpochs, 0);
-  assertInRange(where, 'ceWeight', ceWeight, 0, Number.MAX_VALUE);
-  const weights = {
-    ceWeight,
-    kdWeight: 0,
-    temperature: dkdWeights.temperature,
-    allowProbabilities: options.allowProbabilities ?? false,
-  };
+  const weights = hardOnlyTaskWeights(
+    where,
+    options,
+    DKD_DEFAULTS.ceWeight,
+    dkdWeights.temperature,
+  );
   return {
     name,
     compute: (ctx) => {

@@ -9,7 +9,7 @@ import {
 import { assertInputs } from './internal/inputs.js';
 import type { LossEntry } from './internal/loss-entry.js';
 import { factoryWhere, type OptionSpec, parseLossOptions } from './internal/options.js';
-import { checkTeacherContext, taskTerms } from './internal/task-terms.js';
+import { checkTeacherContext, hardOnlyTaskWeights, taskTerms } from './internal/task-terms.js';
 import { logSoftmaxAt } from './log-softmax-with-temperature.js';
 import type { DistillationLoss, LogitInputs } from './types.js';
 
@@ -143,14 +143,12 @@ export function createDistLoss(options: DistLossOptions = {}): DistillationLoss 
   const name = 'dist';
   const where = `loss '${name}'`;
   const distWeights = resolveDist(where, options);
-  const { ceWeight = DIST_DEFAULTS.ceWeight } = options;
-  assertInRange(where, 'ceWeight', ceWeight, 0, Number.MAX_VALUE);
-  const weights = {
-    ceWeight,
-    kdWeight: 0,
-    temperature: distWeights.temperature,
-    allowProbabilities: options.allowProbabilities ?? false,
-  };
+  const weights = hardOnlyTaskWeights(
+    where,
+    options,
+    DIST_DEFAULTS.ceWeight,
+    distWeights.temperature,
+  );
   return {
     name,
     compute: (ctx) => {

@@ -63,6 +63,21 @@ export function resolveTaskWeights(
   return { ceWeight, kdWeight, temperature, allowProbabilities };
 }
 
+/**
+ * Task weights of a loss whose own term replaces the Hinton soft term (DKD, DIST): only the
+ * hard cross-entropy is added (kdWeight 0); `temperature` is the loss's own.
+ */
+export function hardOnlyTaskWeights(
+  where: string,
+  options: Pick<TaskOptions, 'ceWeight' | 'allowProbabilities'>,
+  defaultCeWeight: number,
+  temperature: number,
+): TaskWeights {
+  const { ceWeight = defaultCeWeight, allowProbabilities = false } = options;
+  assertInRange(where, 'ceWeight', ceWeight, 0, Number.MAX_VALUE);
+  return { ceWeight, kdWeight: 0, temperature, allowProbabilities };
+}
+
 /** ctx.teacher, or an error naming the loss. */
 export function requireTeacher(where: string, ctx: LossContext): tf.Tensor2D {
   if (ctx.teacher === undefined) {
