@@ -104,6 +104,31 @@ function augmentSpec(spec: string, ctx: z.RefinementCtx<string>): ResolvedAugmen
 export const augmentEntry = (augment: ResolvedAugment | undefined): { augment?: string } =>
   augment === undefined ? {} : { augment: formatAugmentSpec(augment) };
 
+/** The training settings of a run's recipe (shared by `train` and `distill`), as resolved. */
+export function trainingRecipe(
+  options: {
+    readonly epochs: number;
+    readonly batchSize: number;
+    readonly optimizer: (typeof OPTIMIZERS)[number];
+    readonly lr: number;
+    readonly seed: number;
+    readonly limit?: number | undefined;
+    readonly augment?: ResolvedAugment | undefined;
+  },
+  lrSchedule: string,
+) {
+  return {
+    epochs: options.epochs,
+    batchSize: options.batchSize,
+    optimizer: options.optimizer,
+    lr: options.lr,
+    schedule: lrSchedule,
+    seed: options.seed,
+    limit: options.limit,
+    ...augmentEntry(options.augment),
+  };
+}
+
 /**
  * How a distillation pays for the teacher under `augment`: undefined when no image changes, else
  * whether its logits are cached per image and view or it runs on every augmented batch.

@@ -20,6 +20,7 @@ import {
   lossModuleShape,
   numberArg,
   outputShape,
+  trainingRecipe,
   trainingShape,
 } from '../options.js';
 import { count, percent, renderTable, seconds } from '../output.js';
@@ -312,14 +313,7 @@ export async function runDistill(options: DistillOptions): Promise<void> {
       loss: options.loss,
       lossOptions,
       dataset,
-      epochs: options.epochs,
-      batchSize: options.batchSize,
-      optimizer: options.optimizer,
-      lr: options.lr,
-      schedule: lrSchedule,
-      seed: options.seed,
-      limit: options.limit,
-      ...augmentEntry(options.augment),
+      ...trainingRecipe(options, lrSchedule),
     };
     await saveModel(student, outDir, {
       meta: {

@@ -13,6 +13,7 @@ import {
   integerArg,
   numberArg,
   outputShape,
+  trainingRecipe,
   trainingShape,
 } from '../options.js';
 import { count, percent, renderTable, seconds } from '../output.js';
@@ -99,14 +100,7 @@ export async function runTrain(options: TrainOptions): Promise<void> {
     model: options.model,
     dataset: options.dataset,
     width: options.width,
-    epochs: options.epochs,
-    batchSize: options.batchSize,
-    optimizer: options.optimizer,
-    lr: options.lr,
-    schedule: lrSchedule,
-    seed: options.seed,
-    limit: options.limit,
-    ...augmentEntry(options.augment),
+    ...trainingRecipe(options, lrSchedule),
   };
   const model = createModel(options.model, {
     inputShape: train.shape,
