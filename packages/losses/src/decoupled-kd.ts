@@ -3,11 +3,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import { KD_DEFAULTS } from './defaults.js';
 import { oneHotFloat } from './hard-cross-entropy.js';
 import {
-  assertLogitsPair,
   assertTemperature,
   classIdProbe,
-  probabilityProbes,
   runProbes,
+  teacherStudentProbes,
 } from './internal/guards.js';
 import { assertInputs } from './internal/inputs.js';
 import type { LossEntry } from './internal/loss-entry.js';
@@ -148,22 +147,12 @@ export function decoupledKdLoss(
   const where = 'decoupledKdLoss';
   assertInputs(where, inputs, ['student', 'teacher', 'labels']);
   const parsed = parseLossOptions(where, options, DECOUPLED_KD_OPTIONS);
-  const { student, teacher, labels } = inputs;
-  assertLogitsPair(where, 'teacher', teacher, 'student', student);
+  const { student, labels } = inputs;
+  const probes = teacherStudentProbes(where, inputs, parsed.allowProbabilities);
   assertShape(where, 'labels', labels, [student.shape[0]]);
   assertDtype(where, 'labels', labels, ['int32']);
   const weights = resolveDkd(where, parsed);
-  runProbes([
-    ...probabilityProbes(
-      where,
-      [
-        ['teacher', teacher],
-        ['student', student],
-      ],
-      parsed.allowProbabilities,
-    ),
-    classIdProbe(where, 'labels', labels, student.shape[1], undefined),
-  ]);
+  runProbes([...probes, classIdProbe(where, 'labels', labels, student.shape[1], undefined)]);
   return tf.tidy(() => decoupledKdTerms(inputs, weights));
 }
 

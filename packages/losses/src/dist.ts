@@ -1,11 +1,6 @@
 import { assertInRange } from '@kdkit/engine';
 import * as tf from '@tensorflow/tfjs-core';
-import {
-  assertLogitsPair,
-  assertTemperature,
-  probabilityProbes,
-  runProbes,
-} from './internal/guards.js';
+import { assertTemperature, runProbes, teacherStudentProbes } from './internal/guards.js';
 import { assertInputs } from './internal/inputs.js';
 import type { LossEntry } from './internal/loss-entry.js';
 import { factoryWhere, type OptionSpec, parseLossOptions } from './internal/options.js';
@@ -118,19 +113,9 @@ export function distLoss(inputs: LogitInputs, options: DistOptions = {}): DistTe
   const where = 'distLoss';
   assertInputs(where, inputs, ['student', 'teacher']);
   const parsed = parseLossOptions(where, options, DIST_OPTIONS);
-  const { student, teacher } = inputs;
-  assertLogitsPair(where, 'teacher', teacher, 'student', student);
+  const probes = teacherStudentProbes(where, inputs, parsed.allowProbabilities);
   const weights = resolveDist(where, parsed);
-  runProbes(
-    probabilityProbes(
-      where,
-      [
-        ['teacher', teacher],
-        ['student', student],
-      ],
-      parsed.allowProbabilities,
-    ),
-  );
+  runProbes(probes);
   return tf.tidy(() => distTerms(inputs, weights));
 }
 

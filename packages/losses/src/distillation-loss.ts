@@ -2,12 +2,7 @@ import { assertInRange, assertOneOf, KdkitError } from '@kdkit/engine';
 import * as tf from '@tensorflow/tfjs-core';
 import { KD_DEFAULTS } from './defaults.js';
 import { assertLabels, hardCrossEntropyPerExample, labelProbe } from './hard-cross-entropy.js';
-import {
-  assertLogitsPair,
-  assertTemperature,
-  probabilityProbes,
-  runProbes,
-} from './internal/guards.js';
+import { assertTemperature, runProbes, teacherStudentProbes } from './internal/guards.js';
 import { assertInputs } from './internal/inputs.js';
 import { type OptionSpec, parseLossOptions } from './internal/options.js';
 import { klDivergencePerExample } from './kl-divergence.js';
@@ -119,7 +114,7 @@ export function distillationTerms(
 ): DistillationTerms {
   const { student, teacher, labels } = inputs;
   const { temperature, alpha, soft, labelSmoothing, ignoreIndex } = options;
-  assertLogitsPair(where, 'teacher', teacher, 'student', student);
+  const probes = teacherStudentProbes(where, { student, teacher }, options.allowProbabilities);
   if (labels === undefined && alpha < 1 && !missingLabelsMeanUnlabelled) {
     throw new KdkitError(
       'INVALID_ARGUMENT',
@@ -127,14 +122,6 @@ export function distillationTerms(
     );
   }
   if (labels !== undefined) assertLabels(where, labels, student);
-  const probes = probabilityProbes(
-    where,
-    [
-      ['teacher', teacher],
-      ['student', student],
-    ],
-    options.allowProbabilities,
-  );
   if (labels !== undefined) probes.push(labelProbe(where, labels, student.shape[1], ignoreIndex));
   runProbes(probes);
 

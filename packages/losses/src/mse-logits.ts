@@ -1,13 +1,7 @@
 import { assertInRange } from '@kdkit/engine';
 import * as tf from '@tensorflow/tfjs-core';
 import { KD_DEFAULTS } from './defaults.js';
-import {
-  assertLogitsPair,
-  assertReduction,
-  probabilityProbes,
-  REDUCTIONS,
-  runProbes,
-} from './internal/guards.js';
+import { assertReduction, REDUCTIONS, runProbes, teacherStudentProbes } from './internal/guards.js';
 import { assertInputs } from './internal/inputs.js';
 import type { LossEntry } from './internal/loss-entry.js';
 import { factoryWhere, type OptionSpec, parseLossOptions } from './internal/options.js';
@@ -67,19 +61,9 @@ export function mseLogitsLoss(inputs: LogitInputs, options: MseLogitsOptions = {
     options,
     MSE_LOGITS_OPTIONS,
   );
-  const { student, teacher } = inputs;
-  assertLogitsPair(where, 'teacher', teacher, 'student', student);
+  const probes = teacherStudentProbes(where, inputs, allowProbabilities);
   assertReduction(where, reduction);
-  runProbes(
-    probabilityProbes(
-      where,
-      [
-        ['teacher', teacher],
-        ['student', student],
-      ],
-      allowProbabilities,
-    ),
-  );
+  runProbes(probes);
   return tf.tidy(() => reduceLoss(mseLogitsPerExample(inputs), reduction));
 }
 

@@ -1,11 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {
-  assertLogitsPair,
   assertReduction,
   assertTemperature,
-  probabilityProbes,
   REDUCTIONS,
   runProbes,
+  teacherStudentProbes,
 } from './internal/guards.js';
 import { assertInputs } from './internal/inputs.js';
 import { type OptionSpec, parseLossOptions } from './internal/options.js';
@@ -50,20 +49,10 @@ export function checkSoftLossArgs(
     reduction = 'mean',
     allowProbabilities,
   } = parseLossOptions(where, options, SOFT_LOSS_OPTIONS);
-  const { student, teacher } = inputs;
-  assertLogitsPair(where, 'teacher', teacher, 'student', student);
+  const probes = teacherStudentProbes(where, inputs, allowProbabilities);
   assertTemperature(where, temperature);
   assertReduction(where, reduction);
-  runProbes(
-    probabilityProbes(
-      where,
-      [
-        ['teacher', teacher],
-        ['student', student],
-      ],
-      allowProbabilities,
-    ),
-  );
+  runProbes(probes);
   return { temperature, reduction };
 }
 

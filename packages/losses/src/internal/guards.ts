@@ -117,6 +117,27 @@ export function probabilityProbes(
 }
 
 /**
+ * Checks a teacher/student pair of logits (see {@link assertLogitsPair}) and returns the probes
+ * that refuse probabilities passed as logits (none when `allowProbabilities`), to run last.
+ */
+export function teacherStudentProbes(
+  where: string,
+  inputs: { readonly student: tf.Tensor2D; readonly teacher: tf.Tensor2D },
+  allowProbabilities: boolean | undefined,
+): Probe[] {
+  const { student, teacher } = inputs;
+  assertLogitsPair(where, 'teacher', teacher, 'student', student);
+  return probabilityProbes(
+    where,
+    [
+      ['teacher', teacher],
+      ['student', student],
+    ],
+    allowProbabilities,
+  );
+}
+
+/**
  * Checks int32 class ids: every id other than `ignoreIndex` must be in [0, numClasses).
  */
 export function classIdProbe(
