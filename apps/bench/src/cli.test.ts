@@ -150,6 +150,10 @@ describe('settingsFromArgs', () => {
       { teacher: 'pretrained:cnn-teacher', student: 'cnn-student' },
       { teacher: 'mlp-1200', student: 'mlp-800' },
     ]);
+    expect(
+      settingsFromArgs(['--pairs', 'pretrained:cnn-teacher@25d9698f2856adc6:cnn-student']).quality
+        ?.pairs,
+    ).toEqual([{ teacher: 'pretrained:cnn-teacher@25d9698f2856adc6', student: 'cnn-student' }]);
   });
 
   it('--augment parses a spec into every triplet config, and names the bad part of a bad one', () => {
@@ -199,6 +203,15 @@ describe('settingsFromArgs', () => {
       /pretrained:NAME:student/,
     );
     expect(() => settingsFromArgs(['--pairs', 'a:b:c'])).toThrow(/got 'a:b:c'/);
+    for (const pinned of [
+      'pretrained:cnn-teacher@25d9:s',
+      'pretrained:cnn-teacher@:s',
+      'pretrained:@25d9698f2856adc6:s',
+    ]) {
+      expect(() => settingsFromArgs(['--pairs', pinned])).toThrow(
+        /16 hex digits of its weights key/,
+      );
+    }
     expect(() => settingsFromArgs(['--suite', 'nope'])).toThrow();
   });
 });

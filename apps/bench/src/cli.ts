@@ -18,7 +18,12 @@ import {
   quickSpeed,
   regime,
 } from './options.js';
-import { PRETRAINED_PREFIX } from './pretrained-teacher.js';
+import {
+  isPretrainedTeacher,
+  PRETRAINED_PREFIX,
+  parsePretrainedTeacher,
+  TEACHER_KEY_PATTERN,
+} from './pretrained-teacher.js';
 
 const numbers = (value: string): number[] => {
   const list = value.split(',').map((v) => Number(v.trim()));
@@ -36,7 +41,7 @@ const integer = (value: string): number => {
 const pairs = (value: string): PairSpec[] =>
   value.split(',').map((item) => {
     const parts = item.split(':').map((s) => s.trim());
-    // `pretrained:NAME:student` distils a shipped teacher.
+    // `pretrained:NAME[@KEY]:student` distils a shipped teacher.
     const [teacher, student] =
       parts.length === 3 && `${parts[0]}:` === PRETRAINED_PREFIX
         ? [`${PRETRAINED_PREFIX}${parts[1]}`, parts[2]]
@@ -45,7 +50,16 @@ const pairs = (value: string): PairSpec[] =>
           : [];
     if (!teacher || !student || teacher === PRETRAINED_PREFIX) {
       throw new InvalidArgumentError(
-        `expected teacher:student[,teacher:student…] (a shipped teacher as pretrained:NAME:student), got '${item}'`,
+        `expected teacher:student[,teacher:student…] (a shipped teacher as pretrained:NAME:student or pretrained:NAME@KEY:student), got '${item}'`,
+      );
+    }
+    const { name, pinnedKey } = parsePretrainedTeacher(teacher);
+    if (
+      isPretrainedTeacher(teacher) &&
+      (name === '' || (pinnedKey !== undefined && !TEACHER_KEY_PATTERN.test(pinnedKey)))
+    ) {
+      throw new InvalidArgumentError(
+        `'${item}': a shipped teacher's pin is @ and the 16 hex digits of its weights key (from a run's config, e.g. pretrained:cnn-teacher@25d9698f2856adc6), got '${teacher}'`,
       );
     }
     return { teacher, student };
@@ -191,7 +205,11 @@ export function settingsFromArgs(
         .choices(['auto', 'tensorflow', 'wasm', 'cpu'] as const)
         .default('auto' as const),
     )
-    .option('--pairs <list>', 'teacher:student pairs, comma-separated', pairs)
+    .option(
+      '--pairs <list>',
+      'teacher:student pairs, comma-separated; a shipped teacher is pretrained:NAME:student, and pretrained:NAME@KEY:student pins its weights (to rebuild older runs with --stored-only)',
+      pairs,
+    )
     .option('--seeds <list>', 'student seeds, comma-separated', numbers)
     .option('--temperatures <list>', 'KD temperatures, comma-separated', numbers)
     .option('--alphas <list>', 'KD α values, comma-separated', numbers)

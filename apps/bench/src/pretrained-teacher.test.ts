@@ -9,13 +9,15 @@ import { loadPretrainedPairTeacher, pretrainedPairTeacherKey } from './pretraine
 describeBackends(['cpu'], 'a pair with a shipped teacher', () => {
   it('loads pretrained:cnn-teacher for the mini set, keyed by its model.json SHA-256', async () => {
     const train = await loadFashionMnistMini({ split: 'train', limit: 8 });
-    const entry = (await listPretrained()).find((t) => t.id === 'cnn-teacher.fashion-mnist');
-    const modelJson = entry?.files.find((f) => f.path === 'cnn-teacher.fashion-mnist/model.json');
+    const entry = (await listPretrained()).find(
+      (t) => t.model === 'cnn-teacher' && t.dataset === 'fashion-mnist',
+    );
+    const modelJson = entry?.files.find((f) => f.path === `${entry.id}/model.json`);
     const teacher = await loadPretrainedPairTeacher('pretrained:cnn-teacher', train);
     try {
       expect(teacher).toMatchObject({
         fromStore: true,
-        path: 'pretrained:cnn-teacher.fashion-mnist',
+        path: `pretrained:${entry?.id}`,
         storeKey: modelJson?.sha256.slice(0, 16),
         seconds: entry?.trainingSeconds,
       });
@@ -31,6 +33,32 @@ describeBackends(['cpu'], 'a pair with a shipped teacher', () => {
     } finally {
       teacher.model.dispose();
     }
+  });
+
+  it('a pinned teacher keys its runs by the pin, and refuses to load other weights', async () => {
+    const train = await loadFashionMnistMini({ split: 'train', limit: 1 });
+    const current = await pretrainedPairTeacherKey('pretrained:cnn-teacher', train);
+    const other = current.startsWith('0') ? '1'.repeat(16) : '0'.repeat(16);
+    // --stored-only needs only the key: the runs made with replaced weights stay readable.
+    expect(await pretrainedPairTeacherKey(`pretrained:cnn-teacher@${other}`, train)).toBe(other);
+    const before = tf.memory().numTensors;
+    const error = await loadPretrainedPairTeacher(`pretrained:cnn-teacher@${other}`, train).catch(
+      (e) => e,
+    );
+    expect(isKdkitError(error, 'INVALID_ARGUMENT')).toBe(true);
+    expect(String(error)).toMatch(
+      new RegExp(
+        `pins weights ${other}, but the shipped cnn-teacher.* has weights ${current}.*--stored-only`,
+      ),
+    );
+    expect(tf.memory().numTensors).toBe(before);
+    const pinned = await loadPretrainedPairTeacher(`pretrained:cnn-teacher@${current}`, train);
+    expect(pinned.storeKey).toBe(current);
+    pinned.model.dispose();
+    const typo = await pretrainedPairTeacherKey(`pretrained:cnn-techer@${other}`, train).catch(
+      (e) => e,
+    );
+    expect(isKdkitError(typo, 'UNKNOWN_NAME')).toBe(true);
   });
 
   it('an unknown shipped teacher lists the shipped ones', async () => {

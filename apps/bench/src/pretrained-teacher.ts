@@ -1,4 +1,5 @@
 import type { ImageDataset } from '@kdkit/datasets';
+import { KdkitError } from '@kdkit/engine';
 import type { LoadedTeacher } from '@kdkit/experiments';
 import type { PretrainedEntry } from '@kdkit/pretrained';
 
@@ -7,6 +8,25 @@ export const PRETRAINED_PREFIX = 'pretrained:';
 
 export const isPretrainedTeacher = (teacher: string): boolean =>
   teacher.startsWith(PRETRAINED_PREFIX);
+
+/** A weights key: the first 16 hex digits of a shipped teacher's model.json SHA-256. */
+export const TEACHER_KEY_PATTERN = /^[0-9a-f]{16}$/;
+
+/**
+ * `pretrained:NAME` or `pretrained:NAME@KEY`: the shipped teacher's name, and the weights key
+ * it is pinned to, if any. A pin lets `--stored-only` rebuild the runs made with a teacher that
+ * has since been replaced in @kdkit/pretrained (their key is in the runs' config).
+ */
+export function parsePretrainedTeacher(teacher: string): { name: string; pinnedKey?: string } {
+  const [name = '', pinnedKey] = teacher.slice(PRETRAINED_PREFIX.length).split('@');
+  return pinnedKey === undefined ? { name } : { name, pinnedKey };
+}
+
+/** `pretrained:NAME` without its pin: how runs name (and file) the teacher, pinned or not. */
+export const unpinnedTeacher = (teacher: string): string =>
+  isPretrainedTeacher(teacher)
+    ? `${PRETRAINED_PREFIX}${parsePretrainedTeacher(teacher).name}`
+    : teacher;
 
 /** The data set a shipped teacher was trained on: 'fashion-mnist-mini/train' → 'fashion-mnist'. */
 const teacherDataset = (train: ImageDataset): string =>
@@ -29,12 +49,14 @@ export async function pretrainedPairTeacherKey(
 ): Promise<string> {
   const { listPretrained } = await import('@kdkit/pretrained/node');
   const { findPretrained, PRETRAINED_FORMAT } = await import('@kdkit/pretrained');
+  const { name, pinnedKey } = parsePretrainedTeacher(teacher);
+  // The name is looked up even when pinned, so that a typo lists the shipped teachers.
   const entry = findPretrained(
     { format: PRETRAINED_FORMAT, teachers: await listPretrained() },
-    teacher.slice(PRETRAINED_PREFIX.length),
+    name,
     teacherDataset(train),
   );
-  return keyOf(entry);
+  return pinnedKey ?? keyOf(entry);
 }
 
 /**
@@ -47,12 +69,21 @@ export async function loadPretrainedPairTeacher(
   train: ImageDataset,
 ): Promise<LoadedTeacher> {
   const { pretrained } = await import('@kdkit/pretrained/node');
-  const loaded = await pretrained(teacher.slice(PRETRAINED_PREFIX.length), teacherDataset(train));
+  const { name, pinnedKey } = parsePretrainedTeacher(teacher);
+  const loaded = await pretrained(name, teacherDataset(train));
+  const key = keyOf(loaded.entry);
+  if (pinnedKey !== undefined && pinnedKey !== key) {
+    loaded.model.dispose();
+    throw new KdkitError(
+      'INVALID_ARGUMENT',
+      `--pairs: '${teacher}' pins weights ${pinnedKey}, but the shipped ${loaded.entry.id} has weights ${key}; the runs made with ${pinnedKey} can only be rebuilt (add --stored-only), or drop '@${pinnedKey}' to train with the current weights.`,
+    );
+  }
   return {
     model: loaded.model,
     fromStore: true,
     path: `${PRETRAINED_PREFIX}${loaded.entry.id}`,
-    storeKey: keyOf(loaded.entry),
+    storeKey: key,
     seconds: loaded.entry.trainingSeconds,
     history: [],
   };

@@ -22,6 +22,7 @@ import {
   isPretrainedTeacher,
   loadPretrainedPairTeacher,
   pretrainedPairTeacherKey,
+  unpinnedTeacher,
 } from './pretrained-teacher.js';
 import { epochBar, epochLine, type StepReporter } from './progress.js';
 
@@ -369,7 +370,9 @@ export async function runQualitySuite(options: {
               const sharedLogits = logitsFor(seed);
               const config: TripletConfig = {
                 // A shipped teacher is named with its weights' hash, so other weights' runs aren't reused.
-                teacher: shippedKey ? `${pair.teacher}@${shippedKey}` : pair.teacher,
+                teacher: shippedKey
+                  ? `${unpinnedTeacher(pair.teacher)}@${shippedKey}`
+                  : pair.teacher,
                 student: pair.student,
                 train,
                 test,
@@ -399,7 +402,7 @@ export async function runQualitySuite(options: {
               };
               const file = join(
                 'runs',
-                slug(`${pair.teacher}-to-${pair.student}`),
+                slug(`${unpinnedTeacher(pair.teacher)}-to-${pair.student}`),
                 labelsSlug(regime.labelFraction),
                 // Augmented runs sit beside the plain ones (which keep their paths), sharing teachers.
                 ...(settings.augment
