@@ -119,6 +119,8 @@ describeBackends(['cpu', 'wasm'], 'decoupledKdLoss', () => {
     expect(() => getLoss('dkd', { beta: 'eight' } as never)).toThrow(
       /option 'beta' must be a number/,
     );
+    expect(() => getLoss('dkd', { ceWeight: -1 })).toThrow(/loss 'dkd'.*'ceWeight'/);
+    expect(() => getLoss('dkd', { warmupEpochs: 1.5 })).toThrow(/loss 'dkd'.*'warmupEpochs'/);
     const targets = tf.tensor1d([0, 1, 5, 2], 'int32');
     await expectNoLeaks(() => decoupledKdLoss({ student, teacher, labels: targets }));
     tf.dispose([teacher, student, bad, targets]);

@@ -107,6 +107,7 @@ describeBackends(['cpu', 'wasm'], 'distLoss', () => {
       /distLoss: 'temperature'/,
     );
     expect(() => distLoss({ student: teacher, teacher }, { gama: 1 } as never)).toThrow(/gamma/);
+    expect(() => getLoss('dist', { ceWeight: -1 })).toThrow(/loss 'dist'.*'ceWeight'/);
     await expectNoLeaks(() => {
       const { total, inter, intra } = distLoss({ student: teacher, teacher });
       tf.dispose([total, inter, intra]);
