@@ -27,7 +27,7 @@ export interface PretrainedTeacher extends Teacher {
 
 /** How to make a pretrained teacher where none is shipped. */
 export const TRAIN_TEACHER_COMMAND =
-  'pnpm --filter @kdkit/pretrained train recipes/cnn-teacher.fashion-mnist.json, then pnpm --filter @kdkit/pretrained publish-teacher weights/cnn-teacher.fashion-mnist';
+  'pnpm --filter @kdkit/pretrained train recipes/cnn-teacher-30ep.fashion-mnist.json, then pnpm --filter @kdkit/pretrained publish-teacher weights/cnn-teacher-30ep.fashion-mnist';
 
 export const MANIFEST_PATH = 'manifest.json';
 
