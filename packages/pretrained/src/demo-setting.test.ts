@@ -14,7 +14,10 @@ describe('MINI_SET_KD', () => {
   it('is the setting the stored mini-set study chose on validation with every label', () => {
     const summary = JSON.parse(
       readFileSync(
-        new URL('../../../docs/results/2026-12-01-mini-pretrained/summary.json', import.meta.url),
+        new URL(
+          '../../../docs/results/2026-12-02-mini-pretrained-30ep/summary.json',
+          import.meta.url,
+        ),
         'utf8',
       ),
     ) as Summary;
