@@ -1,30 +1,37 @@
-"""KD with the new shipped cnn-teacher minus KD with the first one, paired by seed, at the chosen
-setting (T=1, alpha=0.9), from the stored runs of the two mini-set studies. Standard library only.
-Run from this folder: python3 compare-teachers.py > compare-teachers.txt"""
+"""A study with the new shipped cnn-teacher minus one with the first, paired by seed, at one KD
+setting, from the stored runs of both (teacher, scratch and KD rows). Standard library only.
+
+  python3 compare-teachers.py FIRST_STUDY NEW_STUDY SETTING_STEM REGIME...
+
+This folder's compare-teachers.txt, run from docs/results:
+  python3 2026-12-02-mini-pretrained-30ep/compare-teachers.py 2026-12-01-mini-pretrained \
+    2026-12-02-mini-pretrained-30ep T1-a0.9 full-data 10pct-of-labels
+"""
 import json
 import math
 import statistics
+import sys
 
-OLD = '../2026-12-01-mini-pretrained'  # cnn-teacher.fashion-mnist, weights 25d9698f2856adc6
-NEW = '.'  # cnn-teacher-30ep.fashion-mnist
-T_975_DF4 = 2.7764  # two-sided 95% t quantile, 4 degrees of freedom (5 seeds)
+T_975 = {4: 2.7764}  # two-sided 95% t quantiles by degrees of freedom (5 seeds: 4)
+PAIR = 'pretrained-cnn-teacher-to-cnn-student'
 
 
-def rows(folder, regime, seed):
-    path = f'{folder}/runs/pretrained-cnn-teacher-to-cnn-student/{regime}/seed{seed}/T1-a0.9.json'
-    with open(path) as f:
+def rows(study, regime, seed, stem):
+    with open(f'{study}/runs/{PAIR}/{regime}/seed{seed}/{stem}.json') as f:
         return json.load(f)['result']['rows']
 
 
-for regime in ('full-data', '10pct-of-labels'):
+first, new, stem, *regimes = sys.argv[1:]
+seeds = range(5)
+for regime in regimes:
     for role in ('kd', 'scratch', 'teacher'):
         diffs = [
-            100 * (rows(NEW, regime, s)[role]['accuracy'] - rows(OLD, regime, s)[role]['accuracy'])
-            for s in range(5)
+            100 * (rows(new, regime, s, stem)[role]['accuracy'] - rows(first, regime, s, stem)[role]['accuracy'])
+            for s in seeds
         ]
         mean = statistics.mean(diffs)
-        half = T_975_DF4 * statistics.stdev(diffs) / math.sqrt(len(diffs))
+        half = T_975[len(diffs) - 1] * statistics.stdev(diffs) / math.sqrt(len(diffs))
         print(
-            f'{regime} {role}: new - first teacher, per seed {[round(d, 2) for d in diffs]}, '
+            f'{regime} {role} at {stem}: new - first teacher, per seed {[round(d, 2) for d in diffs]}, '
             f'mean {mean:+.2f} pt [{mean - half:+.2f}, {mean + half:+.2f}]'
         )
