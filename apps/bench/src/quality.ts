@@ -13,6 +13,7 @@ import {
   type TripletResult,
   type TripletRow,
   tripletConfigHash,
+  usesHintonOptions,
 } from '@kdkit/experiments';
 import { loadOrTrainTeacher } from '@kdkit/experiments/node';
 import { KD_DEFAULTS } from '@kdkit/losses';
@@ -113,7 +114,7 @@ export function kdMethods(settings: QualitySettings): Method[] {
     return settings.losses.flatMap(({ loss, grid, taps }) =>
       grid.map((options) => {
         const { temperature, alpha, ...rest } = options;
-        const hinton = loss === 'hinton' || loss === 'kl';
+        const hinton = usesHintonOptions(loss);
         const lossOptions = hinton ? rest : options;
         const t = hinton ? (temperature ?? KD_DEFAULTS.temperature) : KD_DEFAULTS.temperature;
         const a = hinton ? (alpha ?? KD_DEFAULTS.alpha) : KD_DEFAULTS.alpha;

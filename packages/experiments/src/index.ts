@@ -1,3 +1,4 @@
+export { describeKdSetting, usesHintonOptions } from './kd-setting.js';
 export {
   labelSmoothingEntropy,
   matchedLabelSmoothing,

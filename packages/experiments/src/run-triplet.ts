@@ -29,6 +29,7 @@ import {
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { epochEvaluator, type MonitoredField, toEpochRecords, trainingSeconds } from './history.js';
+import { usesHintonOptions } from './kd-setting.js';
 import { matchedLabelSmoothing } from './matched-label-smoothing.js';
 import { describeDataset, tripletConfigHash } from './run-config-hash.js';
 import { meanSoftTargetEntropy } from './soft-target-entropy.js';
@@ -46,8 +47,6 @@ import type {
 const OPTIMIZERS: readonly OptimizerName[] = ['adam', 'sgd', 'momentum'];
 const LR_SCHEDULES: readonly LrScheduleName[] = ['cosine', 'constant'];
 const BASELINES: readonly TripletBaseline[] = ['pseudo-labels', 'label-smoothing'];
-/** Losses whose options are Hinton's temperature and α. */
-const HINTON_OPTIONS = new Set(['hinton', 'kl']);
 
 /**
  * The config {@link runTriplet} will run, with defaults filled in, validated, and datasets
@@ -364,7 +363,7 @@ export async function runTriplet(
             numClasses,
           )
         : undefined;
-    const lossOptions = HINTON_OPTIONS.has(resolved.loss)
+    const lossOptions = usesHintonOptions(resolved.loss)
       ? { temperature: resolved.temperature, alpha: resolved.alpha, ...resolved.lossOptions }
       : { ...resolved.lossOptions };
     const kdRow = await studentRow('student-kd', async (model, callbacks) =>

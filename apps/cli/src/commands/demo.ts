@@ -113,13 +113,13 @@ export function registerDemo(program: Command): void {
     .option('--loss <name>', 'distillation loss (see kdkit list losses)', 'hinton')
     .option(
       '-T, --temperature <t>',
-      'softmax temperature of the soft targets',
+      'softmax temperature of the soft targets (hinton and kl losses; others take their defaults)',
       numberArg,
       DEMO_KD.temperature,
     )
     .option(
       '--alpha <a>',
-      'weight of the soft term: α·T²·soft + (1−α)·hard',
+      'weight of the soft term: α·T²·soft + (1−α)·hard (hinton and kl losses)',
       numberArg,
       DEMO_KD.alpha,
     )
@@ -159,7 +159,7 @@ Examples:
 export async function runDemo(options: DemoOptions): Promise<TripletResult> {
   const started = Date.now();
   const { getDataset } = await import('@kdkit/datasets/node');
-  const { runTriplet } = await import('@kdkit/experiments');
+  const { describeKdSetting, runTriplet } = await import('@kdkit/experiments');
   const { teacherStore } = await import('@kdkit/experiments/node');
   const { progressCallbacks } = await import('../progress.js');
   await loadLossModules(options.lossModule);
@@ -311,7 +311,7 @@ export async function runDemo(options: DemoOptions): Promise<TripletResult> {
       const delta = (kd.accuracy - scratch.accuracy) * 100;
       return [
         table,
-        `KD − scratch: ${delta >= 0 ? '+' : ''}${delta.toFixed(2)} points (${result.config.loss}, T=${result.config.temperature}, α=${result.config.alpha}${result.config.augment ? `, augment ${formatAugmentSpec(result.config.augment)}` : ''}).`,
+        `KD − scratch: ${delta >= 0 ? '+' : ''}${delta.toFixed(2)} points (${result.config.loss}, ${describeKdSetting(result.config)}${result.config.augment ? `, augment ${formatAugmentSpec(result.config.augment)}` : ''}).`,
         ...(result.config.labelFraction < 1
           ? [
               `Students saw labels for ${(result.config.labelFraction * 100).toFixed(0)}% of the training images; the scratch student trained on those alone for as many steps as the KD student (${result.config.fewLabelScratchEpochs ?? result.config.studentEpochs} epochs), and the KD student also learned from the teacher's soft targets on all of them.`,
