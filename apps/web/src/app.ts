@@ -100,7 +100,7 @@ class Page {
   /** Locked during a run: a new upload would free the teacher the run is using. */
   private readonly teacherFieldset = $<HTMLFieldSetElement>('#teacher-fieldset');
   private readonly lossChart = new LineChart({
-    title: 'training loss (log scale; KD: α·T²·soft + (1 − α)·hard)',
+    title: "training loss (log scale; each student's total loss)",
     xLabel: "epochs (each run scaled to the students' epochs)",
     yScale: 'log',
     series: {
@@ -169,6 +169,8 @@ class Page {
         }
       });
     }
+    const loss = $<HTMLSelectElement>('[name=loss]');
+    loss.addEventListener('change', () => this.showLossOptions(loss.value));
     this.downloadButton.addEventListener('click', () => void this.download());
     this.runButton.disabled = false;
     if (settings.autorun) await this.run(settings);
@@ -224,6 +226,8 @@ class Page {
     select('teacherLayout').value = settings.teacherLayout;
     select('student').value = settings.student;
     select('backend').value = settings.backend;
+    select('loss').value = settings.loss;
+    this.showLossOptions(settings.loss);
     for (const key of [
       'teacherEpochs',
       'epochs',
@@ -243,6 +247,9 @@ class Page {
     const base = settingsFromQuery(location.search);
     const text = (key: string) => String(data.get(key) ?? '');
     const num = (key: string) => Number(text(key));
+    // Disabled fields (T and α under DIST) are not in FormData: read them from the form itself.
+    const field = (key: string) =>
+      Number((this.form.elements.namedItem(key) as HTMLInputElement).value);
     return validateSettings({
       ...base,
       teacher: text('teacher') as PageSettings['teacher'],
@@ -254,8 +261,9 @@ class Page {
       teacherInputMax: num('teacherInputMax'),
       student: text('student'),
       epochs: num('epochs'),
-      temperature: num('temperature'),
-      alpha: num('alpha'),
+      loss: text('loss') as PageSettings['loss'],
+      temperature: field('temperature'),
+      alpha: field('alpha'),
       labelFraction: num('labelFraction'),
       backend: text('backend') as PageSettings['backend'],
     });
@@ -288,6 +296,13 @@ class Page {
       if (upload !== this.uploads) return;
       this.teacherStatus.textContent = '';
       this.showError(error);
+    }
+  }
+
+  /** T and α apply to Hinton's loss only: DIST takes its defaults, so they are disabled for it. */
+  private showLossOptions(loss: string): void {
+    for (const name of ['temperature', 'alpha']) {
+      $<HTMLInputElement>(`[name=${name}]`).disabled = loss !== 'hinton';
     }
   }
 

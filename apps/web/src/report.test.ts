@@ -49,5 +49,9 @@ describe('report', () => {
     expect(summaryLine(result)).toBe(
       'KD − scratch: +1.25 points (hinton, T=4, α=0.9, 10% of labels). Backend wasm (2 threads), KD step 1,234 images/s, total 1m 15s.',
     );
+    // DIST ignores T and α: the line names its options instead.
+    expect(summaryLine({ ...result, settings: { ...result.settings, loss: 'dist' } })).toMatch(
+      /^KD − scratch: \+1\.25 points \(dist, default options, 10% of labels\)\./,
+    );
   });
 });

@@ -1,5 +1,10 @@
 // The page's result: the machine-readable JSON (the test contract) and the table rows.
-import type { EpochRecord, TripletResult, TripletRow } from '@kdkit/experiments';
+import {
+  describeKdSetting,
+  type EpochRecord,
+  type TripletResult,
+  type TripletRow,
+} from '@kdkit/experiments';
 import type { PageSettings } from './settings.js';
 
 /** Written to `#result`'s `data-json` when a run ends (accuracies as fractions). */
@@ -114,7 +119,7 @@ export function summaryLine(result: PageResult): string {
   const s = result.settings;
   const sign = diff >= 0 ? '+' : '−';
   return (
-    `KD − scratch: ${sign}${Math.abs(diff).toFixed(2)} points (hinton, T=${s.temperature}, α=${s.alpha}` +
+    `KD − scratch: ${sign}${Math.abs(diff).toFixed(2)} points (${s.loss}, ${describeKdSetting(s)}` +
     `${s.labelFraction < 1 ? `, ${Math.round(s.labelFraction * 100)}% of labels` : ''}). ` +
     `Backend ${result.backend}${result.backend === 'wasm' ? ` (${result.threads} thread${result.threads === 1 ? '' : 's'})` : ''}, ` +
     `KD step ${count(Math.round(result.imagesPerSecond))} images/s, total ${duration(result.seconds)}.`

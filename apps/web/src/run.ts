@@ -96,6 +96,7 @@ export async function runDistillation(
       student: settings.student,
       studentEpochs: settings.epochs,
       batchSize: settings.batchSize,
+      loss: settings.loss,
       temperature: settings.temperature,
       alpha: settings.alpha,
       labelFraction: settings.labelFraction,

@@ -28,6 +28,13 @@ describe('settingsFromQuery', () => {
     expect(settingsToQuery(s)).toBe('teacher=upload&teacherLayout=nhwc&teacherInputMin=-1');
   });
 
+  it('reads the loss (default hinton) and round-trips it', () => {
+    expect(DEFAULT_SETTINGS.loss).toBe('hinton');
+    const s = settingsFromQuery('loss=dist&epochs=2');
+    expect(s).toMatchObject({ loss: 'dist', epochs: 2 });
+    expect(settingsToQuery(s)).toBe('epochs=2&loss=dist');
+  });
+
   it('keeps the defaults for an empty query', () => {
     expect(settingsFromQuery('')).toEqual(DEFAULT_SETTINGS);
   });
@@ -42,6 +49,7 @@ describe('settingsFromQuery', () => {
     ['threads=9', "'threads' must be in [1, 8], got 9"],
     ['teacherLayout=nwhc', "'teacherLayout' must be one of 'nchw', 'nhwc'"],
     ['teacherInputMax=high', "'teacherInputMax' must be a number, got 'high'"],
+    ['loss=dkd', "'loss' must be one of 'hinton', 'dist'"],
   ])('refuses %s, naming the setting', (query, text) => {
     expect(() => settingsFromQuery(query)).toThrow(text);
   });

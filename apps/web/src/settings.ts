@@ -16,6 +16,13 @@ export type TeacherSource = (typeof TEACHER_SOURCES)[number];
 export const TEACHER_LAYOUTS: readonly TeacherLayout[] = ['nchw', 'nhwc'];
 
 export const BACKEND_CHOICES = ['auto', 'webgpu', 'webgl', 'wasm', 'cpu'] as const;
+
+/**
+ * Distillation losses the page offers: Hinton's (T, α) and DIST (its defaults; the mini-set
+ * study's best with every label, docs/results/2026-12-02-mini-losses-30ep).
+ */
+export const PAGE_LOSSES = ['hinton', 'dist'] as const;
+export type PageLoss = (typeof PAGE_LOSSES)[number];
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
 
 /** Everything a run needs; each field is also a query parameter of the same name. */
@@ -38,9 +45,11 @@ export interface PageSettings {
   readonly student: string;
   /** Epochs of each student. */
   readonly epochs: number;
-  /** Softmax temperature T of the soft targets. */
+  /** Distillation loss; `dist` ignores `temperature` and `alpha` (it takes its defaults). */
+  readonly loss: PageLoss;
+  /** Softmax temperature T of the soft targets (hinton). */
   readonly temperature: number;
-  /** Weight of the soft term: α·T²·soft + (1 − α)·hard. */
+  /** Weight of the soft term: α·T²·soft + (1 − α)·hard (hinton). */
   readonly alpha: number;
   /** Fraction of training labels the students see. */
   readonly labelFraction: number;
@@ -65,6 +74,7 @@ export const DEFAULT_SETTINGS: PageSettings = {
   teacherInputMax: 1,
   student: 'cnn-student',
   epochs: 5,
+  loss: 'hinton',
   // Chosen on validation for the shipped teacher and this student on the mini set.
   temperature: MINI_SET_KD.temperature,
   alpha: MINI_SET_KD.alpha,
@@ -108,6 +118,7 @@ function parseFlag(raw: string): boolean {
 export function validateSettings(settings: PageSettings): PageSettings {
   assertOneOf(WHERE, 'teacher', settings.teacher, TEACHER_SOURCES);
   assertOneOf(WHERE, 'backend', settings.backend, BACKEND_CHOICES);
+  assertOneOf(WHERE, 'loss', settings.loss, PAGE_LOSSES);
   // The pixel range is checked where it is used: onnxTeacher refuses a non-finite or empty one.
   assertOneOf(WHERE, 'teacherLayout', settings.teacherLayout, TEACHER_LAYOUTS);
   assertInteger(WHERE, 'teacherEpochs', settings.teacherEpochs, 1);

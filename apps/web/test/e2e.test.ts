@@ -146,7 +146,7 @@ describe('apps/web in chromium', () => {
     await page.goto(new URL('./?autorun=1&teacher=pretrained&epochs=1&limit=64', server.url).href);
     const result = (await waitForResult(page, 60_000)) as PageError;
     expect(result.error).toMatch(
-      /pretrained: .*weights\/cnn-teacher\.fashion-mnist\/group1-shard1of1\.bin has SHA-256 [0-9a-f]{64} .*the manifest records/,
+      /pretrained: .*weights\/cnn-teacher[\w-]*\.fashion-mnist\/group1-shard1of1\.bin has SHA-256 [0-9a-f]{64} .*the manifest records/,
     );
     expect(await page.locator('#error').textContent()).toBe(result.error);
     await page.close();
@@ -164,7 +164,7 @@ describe('apps/web in chromium', () => {
       source: 'pretrained',
       params: 1_701_802,
     });
-    // Measured on the page's test images (a whole number of them), not the manifest's 0.9191.
+    // Measured on the page's test images (a whole number of them), not the manifest's full-set figure.
     expect(result.dataset.test).toBe(1000);
     const correct = result.teacher.accuracy * result.dataset.test;
     expect(Math.abs(correct - Math.round(correct))).toBeLessThan(1e-6);
@@ -185,7 +185,7 @@ describe('apps/web in chromium', () => {
     await page.close();
   }, 300_000);
 
-  it('distils from an uploaded ONNX teacher, after refusing it with the wrong layout', async () => {
+  it('distils with DIST from an uploaded ONNX teacher, after refusing it with the wrong layout', async () => {
     const { page, errors } = await open('./?teacher=upload&epochs=1&limit=256');
     await page.waitForSelector('#run:not([disabled])', { timeout: 60_000 });
     const error = page.locator('#error');
@@ -205,9 +205,17 @@ describe('apps/web in chromium', () => {
       .toMatch(/^uploaded teacher fashion-cnn\.onnx \(uploaded\): \d+\.\d\d% on the test set$/);
     expect(await error.isVisible()).toBe(false);
 
+    // DIST takes its own defaults: T and α are disabled, and the run still reads valid settings.
+    await page.selectOption('[name=loss]', 'dist');
+    expect(await page.locator('[name=temperature]').isDisabled()).toBe(true);
+    expect(await page.locator('[name=alpha]').isDisabled()).toBe(true);
     await page.click('#run');
     const result = (await waitForResult(page, 240_000)) as PageResult | PageError;
     if ('error' in result) throw new Error(`the page reported: ${result.error}`);
+    expect(result.settings.loss).toBe('dist');
+    expect(await page.locator('#summary').textContent()).toMatch(
+      /^KD − scratch: [+−]\d+\.\d\d points \(dist, default options\)\./,
+    );
     expect(result.teacher).toMatchObject({
       model: 'fashion-cnn.onnx (uploaded)',
       source: 'upload',
