@@ -207,6 +207,7 @@ describe('settingsFromArgs', () => {
       'pretrained:cnn-teacher@25d9:s',
       'pretrained:cnn-teacher@:s',
       'pretrained:@25d9698f2856adc6:s',
+      'pretrained:cnn-teacher@25d9698f2856adc6@x:s',
     ]) {
       expect(() => settingsFromArgs(['--pairs', pinned])).toThrow(
         /16 hex digits of its weights key/,

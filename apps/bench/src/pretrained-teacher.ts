@@ -18,8 +18,9 @@ export const TEACHER_KEY_PATTERN = /^[0-9a-f]{16}$/;
  * has since been replaced in @kdkit/pretrained (their key is in the runs' config).
  */
 export function parsePretrainedTeacher(teacher: string): { name: string; pinnedKey?: string } {
-  const [name = '', pinnedKey] = teacher.slice(PRETRAINED_PREFIX.length).split('@');
-  return pinnedKey === undefined ? { name } : { name, pinnedKey };
+  const spec = teacher.slice(PRETRAINED_PREFIX.length);
+  const at = spec.indexOf('@');
+  return at < 0 ? { name: spec } : { name: spec.slice(0, at), pinnedKey: spec.slice(at + 1) };
 }
 
 /** `pretrained:NAME` without its pin: how runs name (and file) the teacher, pinned or not. */
