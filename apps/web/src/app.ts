@@ -246,9 +246,8 @@ class Page {
     const data = new FormData(this.form);
     const base = settingsFromQuery(location.search);
     const text = (key: string) => String(data.get(key) ?? '');
-    const num = (key: string) => Number(text(key));
-    // Disabled fields (T and α under DIST) are not in FormData: read them from the form itself.
-    const field = (key: string) =>
+    // Numbers are read from the inputs, not FormData, which leaves out disabled ones (T and α under DIST).
+    const num = (key: string) =>
       Number((this.form.elements.namedItem(key) as HTMLInputElement).value);
     return validateSettings({
       ...base,
@@ -262,8 +261,8 @@ class Page {
       student: text('student'),
       epochs: num('epochs'),
       loss: text('loss') as PageSettings['loss'],
-      temperature: field('temperature'),
-      alpha: field('alpha'),
+      temperature: num('temperature'),
+      alpha: num('alpha'),
       labelFraction: num('labelFraction'),
       backend: text('backend') as PageSettings['backend'],
     });
